@@ -1,0 +1,151 @@
+"""Live contract v1: Channels group names, channel-layer events and the WebSocket
+messages the browser sees.
+
+Channel-layer events carry only msgpack-safe primitives and are named
+``<area>.<noun>``; the WebSocket text is serialized once by the bridge and forwarded
+as is by every consumer.
+
+Browser -> server::
+
+    {"type": "subscribe",   "devices": ["pi-kitchen", ...]}
+    {"type": "unsubscribe", "devices": ["pi-kitchen", ...]}
+
+Server -> browser::
+
+    {"type": "hello", "protocol": 1}
+    {"type": "subscribed", "devices": [...]}          # the full current set
+    {"type": "frame", "device": d, "boot": b, "seq": [first, last],
+     "readings": [{"seq": n, "ts": ms, "rx": ms, "temperature": 21.5, ...}, ...]}
+    {"type": "status", "device": d, "online": true, "boot": b, "ts": ms | null,
+     "pending": n | null, "dropped": n | null}
+    {"type": "error", "code": reason, "message": text}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from contract.codec import loads, dumps
+from contract.errors import ContractError, Reason
+from contract.models import Reading, Status
+from contract.topics import validate_device_id
+
+PROTOCOL = 1
+FLEET_GROUP = "fleet"
+FRAME_EVENT = "telemetry.frame"
+STATUS_EVENT = "device.status"
+MAX_CLIENT_MESSAGE_BYTES = 16 * 1024
+MAX_SUBSCRIPTIONS = 256
+
+
+def device_group(device: str) -> str:
+    """Channels group of the live frames of ``device``."""
+    return f"device.{validate_device_id(device)}"
+
+
+def reading_row(reading: Reading) -> dict[str, Any]:
+    """A reading as the browser and the REST API see it (epoch milliseconds)."""
+    return {"seq": reading.seq, "ts": reading.ts_ms, "rx": reading.rx_ms, **reading.values}
+
+
+def frame_message(readings: Sequence[Reading]) -> dict[str, Any]:
+    """A ``frame``: consecutive readings of one device and one boot.
+
+    Raises:
+        ValueError: empty, or readings of more than one device or boot.
+    """
+    if not readings:
+        raise ValueError("a frame needs at least one reading")
+    first = readings[0]
+    if any(r.device != first.device or r.boot != first.boot for r in readings):
+        raise ValueError("a frame holds readings of one device and one boot")
+    return {
+        "type": "frame",
+        "device": first.device,
+        "boot": first.boot,
+        "seq": [first.seq, readings[-1].seq],
+        "readings": [reading_row(r) for r in readings],
+    }
+
+
+def status_message(status: Status) -> dict[str, Any]:
+    """A ``status`` message for the fleet view."""
+    return {
+        "type": "status",
+        "device": status.device,
+        "online": status.online,
+        "boot": status.boot,
+        "ts": status.ts_ms,
+        "pending": status.pending,
+        "dropped": status.dropped,
+    }
+
+
+def error_message(code: Reason | str, message: str) -> dict[str, Any]:
+    """An ``error`` message; ``code`` is a :class:`Reason` or a protocol error code."""
+    return {"type": "error", "code": str(code), "message": message}
+
+
+def hello_message() -> dict[str, Any]:
+    """First message on every connection."""
+    return {"type": "hello", "protocol": PROTOCOL}
+
+
+def subscribed_message(devices: Sequence[str]) -> dict[str, Any]:
+    """The client's full subscription set after a change."""
+    return {"type": "subscribed", "devices": sorted(devices)}
+
+
+def to_text(message: dict[str, Any]) -> str:
+    """Serialize a server message once, for every consumer to forward."""
+    return dumps(message).decode()
+
+
+def frame_event(text: str) -> dict[str, Any]:
+    """Channel-layer event carrying a serialized frame to a device group."""
+    return {"type": FRAME_EVENT, "text": text}
+
+
+def status_event(text: str) -> dict[str, Any]:
+    """Channel-layer event carrying a serialized status to the fleet group."""
+    return {"type": STATUS_EVENT, "text": text}
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionChange:
+    """A parsed ``subscribe`` or ``unsubscribe`` request."""
+
+    subscribe: bool
+    devices: tuple[str, ...]
+
+
+def parse_client_message(text: str) -> SubscriptionChange:
+    """Parse a browser message.
+
+    Raises:
+        ContractError: oversize, not JSON, unknown type or bad device ids.
+    """
+    if len(text) > MAX_CLIENT_MESSAGE_BYTES:
+        raise ContractError(Reason.TOO_LARGE, f"message over {MAX_CLIENT_MESSAGE_BYTES} bytes")
+    try:
+        obj = loads(text.encode())
+    except (ValueError, TypeError):
+        raise ContractError(Reason.MALFORMED_JSON, "message is not valid JSON") from None
+    if not isinstance(obj, dict):
+        raise ContractError(Reason.NOT_AN_OBJECT, "message must be a JSON object")
+    kind = obj.get("type")
+    if kind not in ("subscribe", "unsubscribe"):
+        raise ContractError(Reason.UNEXPECTED_KIND, f"unknown message type {str(kind)[:32]!r}", field="type")
+    unknown = set(obj) - {"type", "devices"}
+    if unknown:
+        raise ContractError(Reason.UNKNOWN_FIELD, f"unknown field {sorted(unknown)[0][:64]!r}")
+    devices = obj.get("devices")
+    if not isinstance(devices, list) or not all(isinstance(d, str) for d in devices):
+        raise ContractError(Reason.WRONG_TYPE, "devices must be an array of device ids", field="devices")
+    if len(devices) > MAX_SUBSCRIPTIONS:
+        raise ContractError(Reason.TOO_LARGE, f"at most {MAX_SUBSCRIPTIONS} devices", field="devices")
+    return SubscriptionChange(
+        subscribe=kind == "subscribe", devices=tuple(validate_device_id(d) for d in devices)
+    )
