@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from contract.codec import loads, dumps
+from contract.codec import dumps, loads
 from contract.errors import ContractError, Reason
 from contract.models import Reading, Status
 from contract.topics import validate_device_id

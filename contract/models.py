@@ -1,5 +1,6 @@
 """Message models of contract v1: frozen values, built only by the codec or by callers
-that already hold valid data (the edge's sampler, the store)."""
+that already hold valid data (the edge's sampler, the store).
+"""
 
 from __future__ import annotations
 
