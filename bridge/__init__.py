@@ -1,0 +1,1 @@
+"""The ingest worker: MQTT -> validate -> store idempotently -> storage ack -> live frames."""

@@ -1,0 +1,48 @@
+"""Channel-layer construction, shared by the bridge and the Django settings.
+
+One definition of what ``CHANNEL_LAYER`` means, so the bridge and the ASGI servers
+always talk through the same kind of layer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def channel_layers_setting(kind: str, redis_url: str) -> dict[str, Any]:
+    """Django ``CHANNEL_LAYERS`` for ``CHANNEL_LAYER=kind``.
+
+    Raises:
+        ValueError: unknown kind.
+    """
+    if kind == "memory":
+        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    if kind == "redis-pubsub":
+        return {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [redis_url]},
+            }
+        }
+    if kind == "redis":
+        return {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [redis_url], "capacity": 1000, "expiry": 10},
+            }
+        }
+    raise ValueError(f"unknown CHANNEL_LAYER {kind!r}")
+
+
+def build_layer(kind: str, redis_url: str) -> Any:  # noqa: ANN401 - channels has no layer base type in its stubs
+    """A channel layer instance for a process without Django settings (the bridge).
+
+    Raises:
+        ValueError: unknown kind, or ``memory`` (an in-memory layer reaches no other process).
+    """
+    if kind == "memory":
+        raise ValueError("CHANNEL_LAYER=memory reaches no other process; use it only in the embedded runner")
+    config = channel_layers_setting(kind, redis_url)["default"]
+    module_name, _, class_name = config["BACKEND"].rpartition(".")
+    module = __import__(module_name, fromlist=[class_name])
+    return getattr(module, class_name)(**config["CONFIG"])

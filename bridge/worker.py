@@ -1,0 +1,295 @@
+"""The bridge worker: carries out the pipeline's outcomes against MQTT, the store and
+the channel layer.
+
+Hot path (:meth:`BridgeWorker.handle`, synchronous, on the event loop): classify the
+message and append to in-memory buffers; no await, no task per message. Three loops
+do the I/O in batches:
+
+* storage: write buffered readings in one transaction per batch, *then* publish the
+  storage acks (a device forgets a reading only once it is durable here); on a store
+  failure nothing is acknowledged and the batch is retried with backoff;
+* live: coalesced frames (one per device per tick), serialized once, ``group_send``
+  per group; independent of storage so the dashboard never waits for the disk;
+* MQTT: a persistent session, reconnected with jittered backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from bridge.coalescer import Coalescer
+from bridge.config import BridgeConfig
+from bridge.mqtt import FastClient, connect_options, sleep_backoff
+from bridge.pipeline import Accepted, Incoming, Presence, Rejected, classify
+from contract.codec import encode_ack
+from contract.live import FLEET_GROUP, device_group, frame_event, frame_message, status_event, status_message, to_text
+from contract.models import Reading, Status, StorageAck, seq_ranges
+from contract.topics import Kind, subscription, topic
+from storage.base import QuarantinedMessage, Store, StoreError
+
+log = logging.getLogger("sensebridge.bridge")
+
+MAX_LIVE_BACKLOG = 10_000
+STATS_INTERVAL_S = 30.0
+
+
+@dataclass(slots=True)
+class BridgeStats:
+    """Counters, for logs, tests and the metrics endpoint."""
+
+    received: int = 0
+    readings_accepted: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    acks_sent: int = 0
+    statuses: int = 0
+    ignored: int = 0
+    rejected: collections.Counter[str] = field(default_factory=collections.Counter)
+    frames_sent: int = 0
+    store_errors: int = 0
+    layer_errors: int = 0
+    overflow_dropped: int = 0
+    live_dropped: int = 0
+
+    def summary(self) -> str:
+        """One log line."""
+        rejected = sum(self.rejected.values())
+        return (
+            f"received={self.received} stored={self.stored} duplicates={self.duplicates} "
+            f"acks={self.acks_sent} frames={self.frames_sent} rejected={rejected} "
+            f"store_errors={self.store_errors} overflow_dropped={self.overflow_dropped}"
+        )
+
+
+class BridgeWorker:
+    """One ingest worker; run several on a shared subscription to scale out."""
+
+    def __init__(self, config: BridgeConfig, *, store: Store, layer: Any) -> None:  # noqa: ANN401
+        """Create a worker.
+
+        Args:
+            config: Settings.
+            store: Where readings go.
+            layer: A Channels layer (anything with ``async group_send(group, message)``).
+        """
+        self.config = config
+        self.stats = BridgeStats()
+        self.connected = asyncio.Event()
+        self._store = store
+        self._layer = layer
+        self._client: FastClient | None = None
+        self._pending: list[Reading] = []
+        self._statuses: list[tuple[Status, int]] = []
+        self._quarantine: list[QuarantinedMessage] = []
+        self._store_wakeup = asyncio.Event()
+        self._coalescer = Coalescer(config.tick_ms)
+        self._live_out: collections.deque[tuple[str, dict[str, Any]]] = collections.deque()
+        self._live_wakeup = asyncio.Event()
+        self._release_soon = False
+        self._release_timer: asyncio.TimerHandle | None = None
+        self._loop = asyncio.get_running_loop()
+
+    # --- hot path ---------------------------------------------------------------
+
+    def handle(self, msg: Incoming) -> None:
+        """Take one MQTT message (synchronous; called for every message)."""
+        self.stats.received += 1
+        outcome = classify(msg, max_future_ms=self.config.max_future_ms)
+        if isinstance(outcome, Accepted):
+            self.stats.readings_accepted += len(outcome.readings)
+            room = self.config.max_pending - len(self._pending)
+            if room < len(outcome.readings):
+                # Safe to drop: unacknowledged readings stay in the device's outbox and come back.
+                self.stats.overflow_dropped += len(outcome.readings)
+            else:
+                self._pending.extend(outcome.readings)
+            self._store_wakeup.set()
+            if outcome.live:
+                for reading in outcome.readings:
+                    self._coalescer.add(reading)
+                self._schedule_release()
+        elif isinstance(outcome, Presence):
+            self.stats.statuses += 1
+            self._statuses.append((outcome.status, msg.rx_ms))
+            self._store_wakeup.set()
+            self._publish_live(FLEET_GROUP, status_event(to_text(status_message(outcome.status))))
+        elif isinstance(outcome, Rejected):
+            self.stats.rejected[outcome.message.reason] += 1
+            self._quarantine.append(outcome.message)
+            self._store_wakeup.set()
+            log.warning(
+                "rejected message on %s: %s (%s)",
+                outcome.message.topic,
+                outcome.message.reason,
+                outcome.message.detail,
+            )
+        else:
+            self.stats.ignored += 1
+
+    # --- live path --------------------------------------------------------------
+
+    def _schedule_release(self) -> None:
+        if not self._release_soon:
+            self._release_soon = True
+            self._loop.call_soon(self._release_frames)
+
+    def _release_frames(self) -> None:
+        self._release_soon = False
+        if self._release_timer is not None:
+            self._release_timer.cancel()
+            self._release_timer = None
+        now_ms = self._loop.time() * 1000
+        for readings in self._coalescer.due(now_ms):
+            text = to_text(frame_message(readings))
+            self._publish_live(device_group(readings[0].device), frame_event(text))
+        next_ms = self._coalescer.next_due_ms()
+        if next_ms is not None:
+            self._release_timer = self._loop.call_at(next_ms / 1000, self._release_frames)
+
+    def _publish_live(self, group: str, event: dict[str, Any]) -> None:
+        if len(self._live_out) >= MAX_LIVE_BACKLOG:
+            self._live_out.popleft()
+            self.stats.live_dropped += 1
+        self._live_out.append((group, event))
+        self._live_wakeup.set()
+
+    async def _live_loop(self) -> None:
+        while True:
+            await self._live_wakeup.wait()
+            self._live_wakeup.clear()
+            by_group: dict[str, list[dict[str, Any]]] = {}
+            while self._live_out:
+                group, event = self._live_out.popleft()
+                by_group.setdefault(group, []).append(event)
+            await asyncio.gather(*(self._send_group(group, events) for group, events in by_group.items()))
+
+    async def _send_group(self, group: str, events: list[dict[str, Any]]) -> None:
+        for event in events:
+            try:
+                await self._layer.group_send(group, event)
+            except Exception:  # supervisor boundary: a layer outage must not stop ingest
+                self.stats.layer_errors += 1
+                log.exception("group_send to %s failed", group)
+            else:
+                self.stats.frames_sent += 1
+
+    # --- storage path -----------------------------------------------------------
+
+    async def _store_loop(self) -> None:
+        attempt = 0
+        while True:
+            await self._store_wakeup.wait()
+            self._store_wakeup.clear()
+            while self._pending or self._statuses or self._quarantine:
+                try:
+                    await self._flush_once()
+                except StoreError as exc:
+                    self.stats.store_errors += 1
+                    log.warning("store failed, nothing acknowledged, retrying: %s", exc)
+                    await sleep_backoff(attempt, base_s=0.1, cap_s=5.0)
+                    attempt += 1
+                else:
+                    attempt = 0
+
+    async def _flush_once(self) -> None:
+        if self._quarantine:
+            quarantine = list(self._quarantine)
+            await self._store.quarantine(quarantine)
+            del self._quarantine[: len(quarantine)]
+        if self._statuses:
+            statuses = list(self._statuses)
+            await self._store.record_statuses(statuses)
+            del self._statuses[: len(statuses)]
+        if self._pending:
+            batch = self._pending[: self.config.store_batch]
+            result = await self._store.insert_readings(batch)
+            del self._pending[: len(batch)]
+            self.stats.stored += result.stored
+            self.stats.duplicates += result.duplicates
+            self._acknowledge(batch)
+
+    def _acknowledge(self, batch: list[Reading]) -> None:
+        """Tell each device which of its readings are now durable (duplicates included)."""
+        seqs: dict[tuple[str, str], list[int]] = {}
+        for reading in batch:
+            seqs.setdefault((reading.device, reading.boot), []).append(reading.seq)
+        client = self._client
+        if client is None:
+            return  # the devices re-send after their ack timeout and get acknowledged then
+        for (device, boot), numbers in seqs.items():
+            ack = StorageAck(device=device, boot=boot, ranges=seq_ranges(numbers))
+            if client.publish_nowait(topic(device, Kind.ACK), encode_ack(ack), qos=1):
+                self.stats.acks_sent += 1
+
+    async def drain(self, timeout_s: float) -> None:
+        """Write what is buffered (used on shutdown); gives up after ``timeout_s``."""
+        async with asyncio.timeout(timeout_s):
+            while self._pending or self._statuses or self._quarantine:
+                await self._flush_once()
+
+    # --- MQTT session -----------------------------------------------------------
+
+    async def _mqtt_loop(self) -> None:
+        cfg = self.config
+        filters = [(subscription(kind, share_group=cfg.share_group), 1) for kind in (Kind.READING, Kind.BATCH)]
+        filters.append((subscription(Kind.STATUS), 1))  # every worker tracks presence
+        attempt = 0
+        while True:
+            try:
+                client = FastClient(
+                    cfg.broker.host,
+                    cfg.broker.port,
+                    username=cfg.broker.username,
+                    password=cfg.broker.password,
+                    handler=self.handle,
+                    **connect_options(
+                        protocol=cfg.protocol, client_id=cfg.client_id, session_expiry_s=cfg.session_expiry_s
+                    ),
+                )
+                async with client:
+                    await client.subscribe(filters)
+                    self._client = client
+                    self.connected.set()
+                    attempt = 0
+                    log.info("bridge connected to %s as %s", cfg.broker.url, cfg.client_id)
+                    await client.wait_disconnected()
+            except Exception as exc:  # supervisor boundary: log once, reconnect
+                log.warning("MQTT connection to %s failed or lost: %s", cfg.broker.url, exc)
+            finally:
+                self._client = None
+                self.connected.clear()
+            await sleep_backoff(attempt)
+            attempt += 1
+
+    async def _stats_loop(self) -> None:
+        last = ""
+        while True:
+            await asyncio.sleep(STATS_INTERVAL_S)
+            line = self.stats.summary()
+            if line != last:
+                log.info("bridge: %s", line)
+                last = line
+
+    async def run(self) -> None:
+        """Run until cancelled; on cancellation, store what is buffered (bounded wait)."""
+        tasks = [
+            asyncio.create_task(self._store_loop(), name="bridge-store"),
+            asyncio.create_task(self._live_loop(), name="bridge-live"),
+            asyncio.create_task(self._stats_loop(), name="bridge-stats"),
+            asyncio.create_task(self._mqtt_loop(), name="bridge-mqtt"),
+        ]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            try:
+                await self.drain(timeout_s=5.0)
+            except (TimeoutError, StoreError) as exc:
+                log.warning("shutdown: %d readings not stored (the devices will re-send): %s", len(self._pending), exc)
+            log.info("bridge stopped: %s", self.stats.summary())

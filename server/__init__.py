@@ -1,0 +1,1 @@
+"""The Django project: WebSocket consumers, REST API, the built dashboard."""

@@ -1,0 +1,92 @@
+"""Server settings, read once from the environment (``server.settings`` calls :func:`load`).
+
+| Variable | Default | Meaning |
+|---|---|---|
+| ``DJANGO_SECRET_KEY`` | (required unless ``DJANGO_DEBUG=1``) | Django's signing key |
+| ``DJANGO_DEBUG`` | ``0`` | ``1`` for development error pages |
+| ``DJANGO_ALLOWED_HOSTS`` | ``localhost,127.0.0.1`` | Comma-separated; also the WebSocket origin allow-list |
+| ``STORE_URL`` | ``sqlite:///var/sensebridge.sqlite3`` | Reading store (same as the bridge's) |
+| ``CHANNEL_LAYER`` | ``redis-pubsub`` | ``redis-pubsub``, ``redis``, or ``memory`` (embedded mode only) |
+| ``REDIS_URL`` | ``redis://127.0.0.1:6379/0`` | Channel layer's Redis |
+| ``DASHBOARD_DIR`` | ``<repo>/dashboard/dist`` | The built dashboard served at ``/`` |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bridge.config import LAYERS
+from storage.factory import validate_store_url
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(ValueError):
+    """Settings are missing or invalid; ``problems`` lists every one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("invalid server settings:\n  " + "\n  ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    """Typed server settings (see the module docstring for the variables)."""
+
+    secret_key: str
+    debug: bool
+    allowed_hosts: tuple[str, ...]
+    store_url: str
+    channel_layer: str
+    redis_url: str
+    dashboard_dir: Path
+
+
+def _flag(env: Mapping[str, str], name: str, problems: list[str]) -> bool:
+    raw = env.get(name, "0").strip().lower()
+    if raw not in ("0", "1", "true", "false", "yes", "no", ""):
+        problems.append(f"{name}={raw!r}: expected 0 or 1")
+    return raw in ("1", "true", "yes")
+
+
+def load(env: Mapping[str, str] | None = None) -> ServerConfig:
+    """Read and validate the settings.
+
+    Raises:
+        ConfigError: listing every problem at once.
+    """
+    env = os.environ if env is None else env
+    problems: list[str] = []
+    debug = _flag(env, "DJANGO_DEBUG", problems)
+    secret = env.get("DJANGO_SECRET_KEY", "")
+    if not secret:
+        if debug:
+            secret = "insecure-development-key"  # noqa: S105 - only with DJANGO_DEBUG=1
+        else:
+            problems.append("DJANGO_SECRET_KEY is required (or set DJANGO_DEBUG=1 for development)")
+    hosts = tuple(h.strip() for h in env.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip())
+    if not hosts:
+        problems.append("DJANGO_ALLOWED_HOSTS is empty")
+    store_url = env.get("STORE_URL", "sqlite:///var/sensebridge.sqlite3")
+    try:
+        validate_store_url(store_url)
+    except ValueError as exc:
+        problems.append(str(exc))
+    layer = env.get("CHANNEL_LAYER", "redis-pubsub")
+    if layer not in LAYERS:
+        problems.append(f"CHANNEL_LAYER={layer!r}: expected one of {', '.join(LAYERS)}")
+    config = ServerConfig(
+        secret_key=secret,
+        debug=debug,
+        allowed_hosts=hosts,
+        store_url=store_url,
+        channel_layer=layer,
+        redis_url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        dashboard_dir=Path(env.get("DASHBOARD_DIR", str(REPO_ROOT / "dashboard" / "dist"))),
+    )
+    if problems:
+        raise ConfigError(problems)
+    return config

@@ -1,0 +1,146 @@
+"""The embedded mode: broker, bridge, ASGI server, SQLite and simulated devices in one process.
+
+Daphne owns the event loop (Twisted's asyncio reactor); everything else starts on that
+same loop once the reactor runs, so the bridge and the consumers share the in-memory
+channel layer. Shutdown (Ctrl+C) runs in reverse order: devices say goodbye, the
+bridge stores what it holds, the store closes, the broker saves its state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bridge import config as bridge_config
+from bridge.worker import BridgeWorker
+from server.embedded.broker import Broker, BrokerError
+from storage import Store, StoreError, open_store
+
+log = logging.getLogger("sensebridge.embedded")
+
+BRIDGE_CONNECT_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedOptions:
+    """What the user asked for on the command line."""
+
+    host: str
+    http_port: int
+    mqtt_host: str
+    mqtt_port: int
+    devices: int
+    rate_hz: float
+    data_dir: Path
+    tick_ms: int
+
+
+def lan_address() -> str | None:
+    """This machine's address as other LAN hosts would use it, if it can be told (no traffic sent)."""
+    with contextlib.suppress(OSError):
+        address = socket.gethostbyname(socket.gethostname())
+        if not address.startswith("127."):
+            return address
+    return None
+
+
+def banner(options: EmbeddedOptions, broker: Broker, devices: list[str]) -> str:
+    """What the user needs to know once everything runs."""
+    lan = lan_address()
+    http_local = f"http://127.0.0.1:{options.http_port}/"
+    lines = ["", "sensebridge embedded mode is running", f"  dashboard:   {http_local}"]
+    wildcard = ("0.0.0.0", "")  # noqa: S104 - comparing, not binding
+    if lan and options.host in wildcard:
+        lines.append(f"               http://{lan}:{options.http_port}/  (from other machines on your LAN)")
+    mqtt_host = lan if lan and options.mqtt_host in wildcard else options.mqtt_host
+    if mqtt_host in wildcard:
+        mqtt_host = "127.0.0.1"
+    lines += [
+        f"  MQTT broker: mqtt://{mqtt_host}:{options.mqtt_port}  ({broker.name}, MQTT {broker.protocol})",
+        "               a Pi or mosquitto_pub publishes to sensebridge/v1/<device>/reading (docs/contract.md)",
+        f"  devices:     {', '.join(devices) if devices else '(none simulated)'}"
+        + (f"  (simulated, {options.rate_hz:g} Hz)" if devices else ""),
+        f"  data:        {options.data_dir}/",
+        "Press Ctrl+C to stop.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+DeviceStarter = Callable[[str, str], Any]
+"""Starts the simulated devices given (MQTT URL, MQTT protocol); returns a handle with ``stop()``."""
+
+
+@dataclass
+class EmbeddedRunner:
+    """Starts and stops the parts, in order, on the running event loop."""
+
+    options: EmbeddedOptions
+    broker: Broker
+    start_devices: DeviceStarter
+    device_ids: list[str]
+    exit_code: int = 0
+    _store: Store | None = None
+    _bridge_task: asyncio.Task[None] | None = None
+    _devices: Any = None
+    _stopped: bool = False
+    on_fatal: Callable[[], None] = field(default=lambda: None)
+
+    async def start(self) -> None:
+        """Start broker, store, bridge and devices; print the banner. Fatal errors stop the process."""
+        from channels.layers import get_channel_layer  # noqa: PLC0415 - needs Django set up first
+
+        from server.telemetry.store_access import use_store  # noqa: PLC0415 - needs Django set up first
+
+        opts = self.options
+        try:
+            await self.broker.start()
+            store_url = f"sqlite:///{opts.data_dir.resolve() / 'sensebridge.sqlite3'}"
+            self._store = await open_store(store_url)
+            use_store(self._store)
+            mqtt_url = f"mqtt://127.0.0.1:{opts.mqtt_port}"
+            cfg = bridge_config.load(
+                {
+                    "MQTT_URL": mqtt_url,
+                    "MQTT_PROTOCOL": self.broker.protocol,
+                    "BRIDGE_CLIENT_ID": "sensebridge-embedded-bridge",
+                    "BRIDGE_TICK_MS": str(opts.tick_ms),
+                    "STORE_URL": store_url,
+                    "CHANNEL_LAYER": "memory",
+                }
+            )
+            worker = BridgeWorker(cfg, store=self._store, layer=get_channel_layer())
+            self._bridge_task = asyncio.create_task(worker.run(), name="embedded-bridge")
+            async with asyncio.timeout(BRIDGE_CONNECT_TIMEOUT_S):
+                await worker.connected.wait()
+            self._devices = await asyncio.to_thread(self.start_devices, mqtt_url, self.broker.protocol)
+        except (BrokerError, StoreError, bridge_config.ConfigError, TimeoutError, OSError) as exc:
+            log.error("embedded mode failed to start: %s", exc)  # noqa: TRY400 - the message is the whole story
+            self.exit_code = 1
+            await self.stop()
+            self.on_fatal()
+            return
+        print(banner(opts, self.broker, self.device_ids), file=sys.stderr, flush=True)
+
+    async def stop(self) -> None:
+        """Stop everything that started, newest first. Safe to call twice."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._devices is not None:
+            await asyncio.to_thread(self._devices.stop)
+        if self._bridge_task is not None:
+            self._bridge_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._bridge_task
+        if self._store is not None:
+            await self._store.close()
+        await self.broker.stop()
+        log.info("embedded mode stopped")

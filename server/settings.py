@@ -1,0 +1,46 @@
+"""Django settings: everything comes from :mod:`server.config`, read once here."""
+
+from __future__ import annotations
+
+from bridge.layers import channel_layers_setting
+from server.config import load
+
+CONFIG = load()
+
+SECRET_KEY = CONFIG.secret_key
+DEBUG = CONFIG.debug
+ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
+
+INSTALLED_APPS = [
+    "daphne",
+    "channels",
+    "server.telemetry",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+ROOT_URLCONF = "server.urls"
+ASGI_APPLICATION = "server.asgi.application"
+DATABASES: dict[str, dict[str, str]] = {}
+CHANNEL_LAYERS = channel_layers_setting(CONFIG.channel_layer, CONFIG.redis_url)
+
+# The built dashboard: index.html at "/", hashed assets under /assets/ cached forever.
+WHITENOISE_ROOT = CONFIG.dashboard_dir
+WHITENOISE_INDEX_FILE = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+USE_TZ = True
+TIME_ZONE = "UTC"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"django.channels.server": {"level": "WARNING"}},
+}

@@ -1,0 +1,1 @@
+"""Live telemetry: WebSocket streaming and the read-only REST API."""

@@ -1,0 +1,14 @@
+"""URL routes: the REST API under /api/v1/ and the dashboard's fallback page."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from server.telemetry import views
+
+urlpatterns = [
+    path("api/v1/health", views.health),
+    path("api/v1/devices", views.device_list),
+    path("api/v1/devices/<str:device>/readings", views.device_readings),
+    path("", views.dashboard_missing),
+]
