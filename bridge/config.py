@@ -54,7 +54,7 @@ class BridgeConfig:
     redis_url: str
 
 
-def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int, problems: list[str]) -> int:
+def _int(env: Mapping[str, str], name: str, *, default: int, lo: int, hi: int, problems: list[str]) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -104,11 +104,11 @@ def load(env: Mapping[str, str] | None = None) -> BridgeConfig:
         protocol=protocol,
         client_id=env.get("BRIDGE_CLIENT_ID", "sensebridge-bridge").strip() or "sensebridge-bridge",
         share_group=share_group,
-        session_expiry_s=_int(env, "BRIDGE_SESSION_EXPIRY_S", 86400, 0, 2**32 - 1, problems),
-        tick_ms=_int(env, "BRIDGE_TICK_MS", 50, 0, 10_000, problems),
-        max_future_ms=_int(env, "BRIDGE_MAX_FUTURE_S", 300, 0, 86400 * 365, problems) * 1000,
-        store_batch=_int(env, "BRIDGE_STORE_BATCH", 5000, 1, 1_000_000, problems),
-        max_pending=_int(env, "BRIDGE_MAX_PENDING", 200_000, 1000, 100_000_000, problems),
+        session_expiry_s=_int(env, "BRIDGE_SESSION_EXPIRY_S", default=86400, lo=0, hi=2**32 - 1, problems=problems),
+        tick_ms=_int(env, "BRIDGE_TICK_MS", default=50, lo=0, hi=10_000, problems=problems),
+        max_future_ms=_int(env, "BRIDGE_MAX_FUTURE_S", default=300, lo=0, hi=86400 * 365, problems=problems) * 1000,
+        store_batch=_int(env, "BRIDGE_STORE_BATCH", default=5000, lo=1, hi=1_000_000, problems=problems),
+        max_pending=_int(env, "BRIDGE_MAX_PENDING", default=200_000, lo=1000, hi=100_000_000, problems=problems),
         store_url=store_url,
         channel_layer=layer,
         redis_url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),

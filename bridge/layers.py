@@ -34,7 +34,7 @@ def channel_layers_setting(kind: str, redis_url: str) -> dict[str, Any]:
     raise ValueError(f"unknown CHANNEL_LAYER {kind!r}")
 
 
-def build_layer(kind: str, redis_url: str) -> Any:  # noqa: ANN401 - channels has no layer base type in its stubs
+def build_layer(kind: str, redis_url: str) -> Any:
     """A channel layer instance for a process without Django settings (the bridge).
 
     Raises:

@@ -30,16 +30,16 @@ Handler = Callable[[Incoming], None]
 class FastClient(aiomqtt.Client):
     """An aiomqtt client whose messages go to a synchronous handler, not a queue."""
 
-    def __init__(self, *args: Any, handler: Handler, **kwargs: Any) -> None:  # noqa: ANN401
+    def __init__(self, *args: Any, handler: Handler, **kwargs: Any) -> None:
         """Create the client; ``handler`` runs on the event loop for every message."""
         super().__init__(*args, **kwargs)
         self._handler = handler
 
-    def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:  # noqa: ANN401
+    def _on_message(self, client: paho.Client, userdata: Any, message: paho.MQTTMessage) -> None:
         self._handler(
             Incoming(
                 topic=message.topic,
-                payload=message.payload,
+                payload=bytes(message.payload),  # no copy: paho hands over bytes
                 rx_ms=time.time_ns() // 1_000_000,
                 retained=bool(message.retain),
             )
@@ -61,7 +61,7 @@ class FastClient(aiomqtt.Client):
 
 
 def connect_options(*, protocol: str, client_id: str, session_expiry_s: int) -> dict[str, Any]:
-    """aiomqtt keyword arguments for a persistent, low-latency session.
+    """Aiomqtt keyword arguments for a persistent, low-latency session.
 
     A persistent session (clean start off, v5 session expiry / v3.1.1 clean session off)
     makes the broker queue QoS 1 messages while the bridge restarts.
@@ -73,7 +73,7 @@ def connect_options(*, protocol: str, client_id: str, session_expiry_s: int) -> 
         "max_inflight_messages": 1000,
     }
     if protocol == "5":
-        properties = Properties(PacketTypes.CONNECT)
+        properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         properties.SessionExpiryInterval = session_expiry_s
         options |= {"protocol": aiomqtt.ProtocolVersion.V5, "clean_start": False, "properties": properties}
     else:

@@ -1,5 +1,4 @@
-"""The bridge worker: carries out the pipeline's outcomes against MQTT, the store and
-the channel layer.
+"""The bridge worker: carries out the pipeline's outcomes against MQTT, the store and the layer.
 
 Hot path (:meth:`BridgeWorker.handle`, synchronous, on the event loop): classify the
 message and append to in-memory buffers; no await, no task per message. Three loops
@@ -68,7 +67,7 @@ class BridgeStats:
 class BridgeWorker:
     """One ingest worker; run several on a shared subscription to scale out."""
 
-    def __init__(self, config: BridgeConfig, *, store: Store, layer: Any) -> None:  # noqa: ANN401
+    def __init__(self, config: BridgeConfig, *, store: Store, layer: Any) -> None:
         """Create a worker.
 
         Args:

@@ -28,7 +28,8 @@ ensure_venv() {
     step "creating the Python environment in .venv"
     "$(find_python)" -m venv "$VENV"
   fi
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  # The dev extra includes the embedded one: a test set-up serves `run` too.
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] && [ "$(cat "$VENV/.sensebridge-dev" 2>/dev/null)" != "$want" ]; then
     step "installing Python packages (.[${extra}])"
     "$PY" -m pip install --quiet --upgrade pip
     "$PY" -m pip install --quiet -e "$ROOT[${extra}]"

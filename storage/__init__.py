@@ -1,5 +1,7 @@
-"""Reading storage: one async interface (:class:`~storage.base.Store`), an SQLite
-implementation for the embedded mode, chosen by ``STORE_URL`` via :func:`open_store`."""
+"""Reading storage: one async interface, an SQLite implementation, chosen by ``STORE_URL``.
+
+See :class:`storage.base.Store` and :func:`storage.factory.open_store`.
+"""
 
 from storage.base import DeviceSummary, InsertResult, QuarantinedMessage, ReadingPage, Store, StoreError
 from storage.factory import open_store

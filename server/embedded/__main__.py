@@ -50,6 +50,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 def _port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # Servers bind with SO_REUSEADDR too, so recently closed connections do not count as "in use".
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
@@ -91,11 +93,11 @@ def main(argv: list[str] | None = None) -> int:
 
     # Importing daphne.server installs Twisted's asyncio reactor: it must come first.
     from daphne.server import Server  # noqa: PLC0415
+    from server.embedded.devices import simulated_device_ids, start_simulated_devices  # noqa: PLC0415
     from twisted.internet import defer, reactor  # noqa: PLC0415
 
     from server.asgi import application  # noqa: PLC0415 - Django set-up needs the environment above
     from server.embedded.broker import BrokerError, choose_broker  # noqa: PLC0415
-    from server.embedded.devices import simulated_device_ids, start_simulated_devices  # noqa: PLC0415
     from server.embedded.runner import EmbeddedOptions, EmbeddedRunner  # noqa: PLC0415
 
     options = EmbeddedOptions(
@@ -126,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     def begin() -> None:
         reactor.callWhenRunning(lambda: asyncio.ensure_future(runner.start()))
 
-    reactor.addSystemEventTrigger(
+    reactor.addSystemEventTrigger(  # type: ignore[arg-type]  # twisted's interface stubs miss the phase argument
         "before", "shutdown", lambda: defer.Deferred.fromFuture(asyncio.ensure_future(runner.stop()))
     )
     server = Server(

@@ -1,11 +1,13 @@
-"""The embedded mode's MQTT broker: the local ``mosquitto`` binary when installed, else
-the pure-Python ``amqtt`` in this process (MQTT 3.1.1 only, ~1k msg/s: fine for a demo).
+"""The embedded mode's MQTT broker: local ``mosquitto`` if installed, else in-process ``amqtt``.
+
+amqtt is pure Python, speaks MQTT 3.1.1 only and moves ~1k msg/s: fine for a demo.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import getpass
 import logging
 import shutil
 import subprocess
@@ -50,7 +52,9 @@ def find_mosquitto() -> str | None:
 
 def mosquitto_config(*, host: str, port: int, data_dir: Path) -> str:
     """A mosquitto config: this listener and data folder, the repo's shared settings."""
+    # As root, mosquitto would drop to the "mosquitto" user and could not write our data folder.
     return (
+        f"user {getpass.getuser()}\n"
         f"listener {port} {host}\n"
         "persistence true\n"
         f"persistence_location {data_dir}/\n"
@@ -100,7 +104,11 @@ class MosquittoBroker:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         conf = self.data_dir / "mosquitto.conf"
         conf.write_text(mosquitto_config(host=self.host, port=self.port, data_dir=self.data_dir))
-        self._process = subprocess.Popen([self.binary, "-c", str(conf)], stdin=subprocess.DEVNULL)
+        self._process = subprocess.Popen(  # noqa: ASYNC220 - returns at once; waits happen in a thread
+            [self.binary, "-c", str(conf)],
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl+C reaches us only; we stop the broker last, after the devices
+        )
         try:
             await wait_for_port(self.host, self.port, 10.0)
         except TimeoutError:

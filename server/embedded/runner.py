@@ -14,7 +14,7 @@ import logging
 import socket
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,7 @@ class EmbeddedRunner:
     _bridge_task: asyncio.Task[None] | None = None
     _devices: Any = None
     _stopped: bool = False
-    on_fatal: Callable[[], None] = field(default=lambda: None)
+    on_fatal: Callable[[], None] | None = None
 
     async def start(self) -> None:
         """Start broker, store, bridge and devices; print the banner. Fatal errors stop the process."""
@@ -125,7 +125,8 @@ class EmbeddedRunner:
             log.error("embedded mode failed to start: %s", exc)  # noqa: TRY400 - the message is the whole story
             self.exit_code = 1
             await self.stop()
-            self.on_fatal()
+            if self.on_fatal is not None:
+                self.on_fatal()
             return
         print(banner(opts, self.broker, self.device_ids), file=sys.stderr, flush=True)
 

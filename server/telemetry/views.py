@@ -60,19 +60,23 @@ async def device_list(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"devices": await selectors.device_list()})
 
 
+def _history_query(request: HttpRequest, device: str) -> tuple[int, int, int]:
+    try:
+        validate_device_id(device)
+    except ContractError as exc:
+        raise QueryError("device", exc.detail) from None
+    now_ms = time.time_ns() // 1_000_000
+    until_ms = _time_param(request, "until", now_ms + 1)
+    since_ms = _time_param(request, "since", until_ms - DEFAULT_WINDOW_MS)
+    if since_ms >= until_ms:
+        raise QueryError("since", "since must be before until")
+    return since_ms, until_ms, _limit_param(request)
+
+
 async def device_readings(request: HttpRequest, device: str) -> JsonResponse:
     """``GET /api/v1/devices/<id>/readings?since=&until=&limit=`` (times: epoch ms or ISO 8601 UTC)."""
     try:
-        try:
-            validate_device_id(device)
-        except ContractError as exc:
-            raise QueryError("device", exc.detail) from None
-        now_ms = time.time_ns() // 1_000_000
-        until_ms = _time_param(request, "until", now_ms + 1)
-        since_ms = _time_param(request, "since", until_ms - DEFAULT_WINDOW_MS)
-        if since_ms >= until_ms:
-            raise QueryError("since", "since must be before until")
-        limit = _limit_param(request)
+        since_ms, until_ms, limit = _history_query(request, device)
     except QueryError as exc:
         return _bad_request(exc)
     body: dict[str, Any] = await selectors.device_readings(

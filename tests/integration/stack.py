@@ -51,7 +51,7 @@ class Stack:
     def get_json(self, path: str) -> tuple[int, Any]:
         """GET a JSON endpoint; returns (status, body) also for 4xx answers."""
         try:
-            with urllib.request.urlopen(self.base_url + path, timeout=5) as response:  # noqa: S310 - loopback
+            with urllib.request.urlopen(self.base_url + path, timeout=5) as response:
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read())
@@ -121,7 +121,7 @@ def running_stack(
         port=http_port,
         env=process_env(
             DJANGO_SETTINGS_MODULE="server.settings",
-            DJANGO_SECRET_KEY="integration-tests",  # noqa: S106 - test-only key
+            DJANGO_SECRET_KEY="integration-tests",
             DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             **common,
         ),
