@@ -4,7 +4,8 @@
 |---|---|---|
 | ``MQTT_URL`` | ``mqtt://127.0.0.1:1883`` | Broker, ``mqtt://[user[:password]@]host[:port]`` |
 | ``MQTT_PROTOCOL`` | ``5`` | ``5`` or ``3.1.1`` (the embedded amqtt broker speaks only 3.1.1) |
-| ``BRIDGE_CLIENT_ID`` | ``sensebridge-bridge`` | Fixed client id: the broker keeps the session across restarts |
+| ``BRIDGE_CLIENT_ID`` | ``sensebridge-bridge`` | Fixed client id: the broker keeps the session across restarts; |
+| | (``-<hostname>`` appended with a share group) | replicas on a shared subscription need one each |
 | ``BRIDGE_SHARE_GROUP`` | (empty) | Shared-subscription group; set it to run several workers |
 | ``BRIDGE_SESSION_EXPIRY_S`` | ``86400`` | How long the broker queues messages for a stopped worker (v5) |
 | ``BRIDGE_TICK_MS`` | ``50`` | Live frames per device at most once per tick |
@@ -19,6 +20,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -52,6 +54,11 @@ class BridgeConfig:
     store_url: str
     channel_layer: str
     redis_url: str
+
+
+def default_client_id(share_group: str | None) -> str:
+    """A fixed client id; per host when workers share a subscription, so replicas never evict each other."""
+    return f"sensebridge-bridge-{socket.gethostname()}" if share_group else "sensebridge-bridge"
 
 
 def _int(env: Mapping[str, str], name: str, *, default: int, lo: int, hi: int, problems: list[str]) -> int:
@@ -102,7 +109,7 @@ def load(env: Mapping[str, str] | None = None) -> BridgeConfig:
     config = BridgeConfig(
         broker=broker,
         protocol=protocol,
-        client_id=env.get("BRIDGE_CLIENT_ID", "sensebridge-bridge").strip() or "sensebridge-bridge",
+        client_id=env.get("BRIDGE_CLIENT_ID", "").strip() or default_client_id(share_group),
         share_group=share_group,
         session_expiry_s=_int(env, "BRIDGE_SESSION_EXPIRY_S", default=86400, lo=0, hi=2**32 - 1, problems=problems),
         tick_ms=_int(env, "BRIDGE_TICK_MS", default=50, lo=0, hi=10_000, problems=problems),

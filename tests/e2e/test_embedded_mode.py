@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,19 +14,13 @@ from websockets.sync.client import connect
 from contract.codec import encode_reading
 from contract.models import Reading
 from contract.topics import Kind, topic
-from tests.e2e.embedded import Embedded, banner_urls, embedded_mode
+from tests.e2e.embedded import Embedded, banner_urls
 from tests.integration.stack import receive_json, receive_until, wait_until
 from tests.support.mqtt import MqttTestClient
 
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
-    with embedded_mode(tmp_path_factory.mktemp("embedded"), "--devices", "3", "--rate", "5") as running:
-        yield running
 
 
 def get_json(url: str) -> dict[str, object]:

@@ -1,0 +1,136 @@
+"""Fixtures for every test: real Mosquitto and Redis on free ports, and unique ids.
+
+Mosquitto (with the repository's own ``mosquitto/conf.d``) and Redis are started once per
+session from their binaries on 127.0.0.1 and free ports, never the machine's 1883/6379. The
+function-scoped ``mosquitto`` and ``redis_server`` fixtures hand them to a test and, after it,
+undo what it did to the process (resume, restart), so a test may stop, kill or pause them.
+Redis is flushed before and after every test. The broker is not reset: isolate with topics
+built from ``unique_id`` and never expect a wildcard across devices to see only your
+messages (retained state of earlier tests survives); use ``mosquitto_factory`` for a broker
+of your own. When a test fails, the log tails of the servers it used join its report.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Generator, Iterator
+
+import pytest
+
+from tests.support.processes import start_mosquitto, start_redis
+from tests.support.servers import ServerFactory, ServerHandle, redis_command
+
+_USED_SERVERS = pytest.StashKey[list[ServerHandle]]()
+
+
+def _use(request: pytest.FixtureRequest, server: ServerHandle) -> None:
+    used = request.node.stash.setdefault(_USED_SERVERS, [])
+    if server not in used:
+        used.append(server)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Attach the log tails of the servers a failing test used to its report."""
+    report = yield
+    if report.failed:
+        for server in item.stash.get(_USED_SERVERS, []):
+            report.sections.append((f"{server.name} log ({server.process.log_path})", server.log_tail()))
+    return report
+
+
+@pytest.fixture(scope="session")
+def mosquitto_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
+    """The session's broker; tests should take ``mosquitto``, which restores it after them."""
+    server = ServerHandle(start_mosquitto(tmp_path_factory.mktemp("mosquitto")), "mqtt")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mosquitto(mosquitto_session: ServerHandle, request: pytest.FixtureRequest) -> Iterator[ServerHandle]:
+    """A running Mosquitto broker: ``host``, ``port``, ``url`` (``mqtt://127.0.0.1:<port>``),
+    ``process`` and ``restart()``/``kill()``/``stop()``/``start()``/``pause()``/``resume()``.
+    Persistence is on, so a restart keeps retained messages and sessions.
+    """
+    mosquitto_session.recover()
+    _use(request, mosquitto_session)
+    yield mosquitto_session
+    mosquitto_session.recover()
+
+
+@pytest.fixture
+def mosquitto_factory(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[ServerFactory]:
+    """Start private brokers: ``make(port=None, persistence=True, extra_config="")``, stopped after the test."""
+    started: list[ServerHandle] = []
+
+    def make(*, port: int | None = None, persistence: bool = True, extra_config: str = "") -> ServerHandle:
+        workdir = tmp_path_factory.mktemp("mosquitto-private")
+        server = ServerHandle(
+            start_mosquitto(workdir, port=port, persistence=persistence, extra_config=extra_config), "mqtt"
+        )
+        started.append(server)
+        _use(request, server)
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+def _flush(server: ServerHandle) -> None:
+    redis_command(server.host, server.port, "FLUSHALL")
+
+
+@pytest.fixture(scope="session")
+def redis_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
+    """The session's Redis; tests should take ``redis_server``, which empties and restores it."""
+    server = ServerHandle(start_redis(tmp_path_factory.mktemp("redis")), "redis", "/0")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_server(redis_session: ServerHandle, request: pytest.FixtureRequest) -> Iterator[ServerHandle]:
+    """An empty running Redis: ``host``, ``port``, ``url`` (``redis://127.0.0.1:<port>/0``),
+    ``process`` and the same fault controls as ``mosquitto``. Flushed before and after the test.
+    """
+    redis_session.recover()
+    _flush(redis_session)
+    _use(request, redis_session)
+    yield redis_session
+    redis_session.recover()
+    _flush(redis_session)
+
+
+@pytest.fixture
+def redis_factory(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[ServerFactory]:
+    """Start private Redis servers: ``make(port=None)``, stopped after the test."""
+    started: list[ServerHandle] = []
+
+    def make(*, port: int | None = None) -> ServerHandle:
+        server = ServerHandle(start_redis(tmp_path_factory.mktemp("redis-private"), port=port), "redis", "/0")
+        started.append(server)
+        _use(request, server)
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+_NOT_ID_CHARS = re.compile(r"[^a-z0-9]+")
+
+
+@pytest.fixture
+def unique_id(request: pytest.FixtureRequest) -> str:
+    """A short id unique to this test, valid as a device id (``^[a-z0-9][a-z0-9_-]{0,63}$``).
+
+    Readable in broker logs: part of the test's name, then 8 random hex digits.
+    """
+    stem = _NOT_ID_CHARS.sub("-", request.node.name.lower().removeprefix("test_"))[:24].strip("-")
+    suffix = uuid.uuid4().hex[:8]
+    return f"{stem}-{suffix}" if stem else suffix

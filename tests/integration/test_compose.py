@@ -1,0 +1,214 @@
+"""The production-shaped stack: docker-compose.yml, the container's broker config, the image recipe.
+
+No Docker engine is needed: Debian's ``docker-compose`` (1.29) validates and normalises the file
+with ``docker-compose config``, and the container's ``mosquitto.conf`` is started with the local
+Mosquitto after swapping in test paths and ports.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from contract.topics import Kind, topic
+from tests.support.mqtt import MqttTestClient
+from tests.support.processes import LOOPBACK, MOSQUITTO_CONF_D, REPO_ROOT, ManagedProcess, find_binary, free_port
+
+pytestmark = pytest.mark.integration
+
+COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+APP_SERVICES = ("server", "bridge", "device")
+COMMON_ENV = {
+    "MQTT_URL": "mqtt://mosquitto:1883",
+    "REDIS_URL": "redis://redis:6379/0",
+    "CHANNEL_LAYER": "redis-pubsub",
+    "STORE_URL": "sqlite:////data/sensebridge.sqlite3",
+}
+
+
+def _docker_compose() -> str:
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.fail(
+            "docker-compose is not installed: apt-get install docker-compose (scripts/test installs it); "
+            "it validates docker-compose.yml without a Docker engine"
+        )
+    return binary
+
+
+def _compose_config(env_file: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``docker-compose config`` with only the given variables set (no .env, no DJANGO_* from the shell)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "COMPOSE_", "DOCKER_"))}
+    return subprocess.run(
+        [_docker_compose(), "-f", str(COMPOSE_FILE), "--env-file", str(env_file), "config"],
+        cwd=REPO_ROOT,
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def empty_env_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("compose") / "empty.env"
+    path.write_text("")
+    return path
+
+
+@pytest.fixture(scope="module")
+def compose(empty_env_file: Path) -> dict[str, Any]:
+    """The stack as docker-compose understands it (variables interpolated, paths absolute)."""
+    result = _compose_config(empty_env_file, DJANGO_SECRET_KEY="compose-test-secret")
+    assert result.returncode == 0, f"docker-compose config rejected the file:\n{result.stderr}"
+    config: dict[str, Any] = yaml.safe_load(result.stdout)
+    return config
+
+
+def _service(compose: dict[str, Any], name: str) -> dict[str, Any]:
+    service: dict[str, Any] = compose["services"][name]
+    return service
+
+
+def _mounts(service: dict[str, Any]) -> dict[str, str]:
+    """Container path -> source (absolute host path or volume name)."""
+    mounts = {}
+    for entry in service.get("volumes", []):
+        source, target, *_ = entry.split(":")
+        mounts[target] = source
+    return mounts
+
+
+def test_the_stack_has_broker_redis_server_scalable_bridge_and_demo_devices(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) == {"mosquitto", "redis", "server", "bridge", "device"}
+    assert _service(compose, "mosquitto")["image"] == "eclipse-mosquitto:2"
+    assert _service(compose, "redis")["image"] == "redis:7-alpine"
+    assert all(_service(compose, name)["build"]["context"] == str(REPO_ROOT) for name in APP_SERVICES)
+    assert _service(compose, "device")["profiles"] == ["demo"]
+    assert all(service["restart"] == "unless-stopped" for service in compose["services"].values())
+
+
+def test_server_and_bridge_share_the_broker_redis_and_store_settings(compose: dict[str, Any]) -> None:
+    for name in ("server", "bridge"):
+        environment = _service(compose, name)["environment"]
+        assert {key: environment[key] for key in COMMON_ENV} == COMMON_ENV, name
+        assert _mounts(_service(compose, name))["/data"] == "data", name
+
+
+def test_server_runs_daphne_on_8000_in_production_mode(compose: dict[str, Any]) -> None:
+    server = _service(compose, "server")
+    assert server["command"] == ["daphne", "-b", "0.0.0.0", "-p", "8000", "server.asgi:application"]
+    assert [(port["published"], port["target"]) for port in server["ports"]] == [(8000, 8000)]
+    assert server["environment"]["DJANGO_SECRET_KEY"] == "compose-test-secret"
+    assert server["environment"]["DJANGO_DEBUG"] == "0"
+    assert "127.0.0.1" in server["environment"]["DJANGO_ALLOWED_HOSTS"].split(",")
+    assert "/api/v1/health" in " ".join(server["healthcheck"]["test"])
+
+
+def test_bridge_scales_out_on_a_shared_subscription_without_client_id_clashes(compose: dict[str, Any]) -> None:
+    bridge = _service(compose, "bridge")
+    assert bridge["environment"]["BRIDGE_SHARE_GROUP"] == "bridge"
+    assert bridge["environment"]["BRIDGE_TICK_MS"] == "50"
+    assert "container_name" not in bridge
+    assert "ports" not in bridge
+    assert "BRIDGE_CLIENT_ID" not in bridge["environment"], "a fixed client id makes replicas kick each other off"
+    # With a share group the bridge derives a per-host client id itself (bridge.config.default_client_id).
+    assert bridge["command"] == ["python", "-m", "bridge"]
+
+
+def test_simulated_devices_publish_to_the_broker(compose: dict[str, Any]) -> None:
+    device = _service(compose, "device")
+    assert device["command"] == ["python", "-m", "edge", "--simulate", "3"]
+    assert device["environment"]["MQTT_URL"] == COMMON_ENV["MQTT_URL"]
+    assert (device["environment"]["EDGE_SIMULATE"], device["environment"]["EDGE_RATE_HZ"]) == ("3", "1")
+
+
+def test_mosquitto_mounts_the_repository_config_and_keeps_data_in_a_volume(compose: dict[str, Any]) -> None:
+    mosquitto = _service(compose, "mosquitto")
+    mounts = _mounts(mosquitto)
+    assert mounts["/mosquitto/config/mosquitto.conf"] == str(REPO_ROOT / "mosquitto" / "mosquitto.conf")
+    assert mounts["/mosquitto/config/conf.d"] == str(MOSQUITTO_CONF_D)
+    assert mounts["/mosquitto/data"] == "mosquitto-data"
+    bind_sources = [Path(source) for source in mounts.values() if source.startswith("/")]
+    assert all(source.exists() for source in bind_sources), bind_sources
+    assert sorted(port["published"] for port in mosquitto["ports"]) == [1883, 9001]
+
+
+def test_services_wait_for_healthy_dependencies(compose: dict[str, Any]) -> None:
+    assert "redis-cli" in _service(compose, "redis")["healthcheck"]["test"]
+    assert "$SYS/#" in " ".join(_service(compose, "mosquitto")["healthcheck"]["test"]).replace("$$", "$")
+    for name, needs in {
+        "server": {"mosquitto", "redis"},
+        "bridge": {"mosquitto", "redis"},
+        "device": {"mosquitto"},
+    }.items():
+        depends_on = _service(compose, name)["depends_on"]
+        assert set(depends_on) == needs, name
+        assert {dep["condition"] for dep in depends_on.values()} == {"service_healthy"}, name
+    assert set(compose["volumes"]) == {"mosquitto-data", "data", "edge-outbox"}
+
+
+def test_the_stack_refuses_to_start_without_a_secret_key(empty_env_file: Path) -> None:
+    result = _compose_config(empty_env_file)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def _local_variant_of_the_container_config(workdir: Path, mqtt_port: int, second_port: int) -> str:
+    """The container's mosquitto.conf with its paths and ports swapped for test ones.
+
+    Debian's Mosquitto 2.0 is built without libwebsockets, so the WebSockets listener becomes a
+    second plain MQTT listener: the listener layout (and conf.d after the last listener) stays.
+    """
+    text = (REPO_ROOT / "mosquitto" / "mosquitto.conf").read_text()
+    replacements = {
+        "listener 1883\n": f"listener {mqtt_port} {LOOPBACK}\n",
+        "listener 9001\nprotocol websockets\n": f"listener {second_port} {LOOPBACK}\nprotocol mqtt\n",
+        "persistence_location /mosquitto/data/\n": f"persistence_location {workdir}/\n",
+        "include_dir /mosquitto/config/conf.d\n": f"include_dir {MOSQUITTO_CONF_D}\n",
+    }
+    for container, local in replacements.items():
+        assert text.count(container) == 1, f"mosquitto/mosquitto.conf no longer has {container!r}"
+        text = text.replace(container, local)
+    # As root, mosquitto would drop to user 'mosquitto', which cannot write the test's directory.
+    return f"user {pwd.getpwuid(os.getuid()).pw_name}\n{text}"
+
+
+def test_the_container_broker_config_loads_and_serves_both_listeners(tmp_path: Path, unique_id: str) -> None:
+    mqtt_port, second_port = free_port(), free_port()
+    config = tmp_path / "mosquitto.conf"
+    config.write_text(_local_variant_of_the_container_config(tmp_path, mqtt_port, second_port))
+    binary = find_binary("mosquitto", package="mosquitto", fallbacks=["/usr/sbin/mosquitto"])
+    status_topic = topic(unique_id, Kind.STATUS)
+
+    broker = ManagedProcess("mosquitto", [binary, "-c", str(config)], workdir=tmp_path, host=LOOPBACK, port=mqtt_port)
+    second_listener = f"mqtt://{LOOPBACK}:{second_port}"
+
+    with broker, MqttTestClient(second_listener, client_id=f"{unique_id}-sub") as subscriber:
+        subscriber.subscribe(status_topic)
+        with MqttTestClient(f"mqtt://{LOOPBACK}:{mqtt_port}", client_id=f"{unique_id}-pub") as publisher:
+            publisher.publish(status_topic, b"hello", qos=1)
+        assert subscriber.expect().payload == b"hello"
+
+
+def test_the_image_builds_the_dashboard_and_runs_the_project_as_a_non_root_user() -> None:
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    assert "FROM node:20-slim AS dashboard" in dockerfile
+    assert "npm ci" in dockerfile
+    assert "npm run build" in dockerfile
+    assert '".[embedded]"' in dockerfile
+    assert "ENV PATH=/opt/venv/bin:$PATH" in dockerfile
+    assert "DASHBOARD_DIR=/app/dashboard/dist" in dockerfile
+    assert "COPY --from=dashboard /dashboard/dist /app/dashboard/dist" in dockerfile
+    assert "\nUSER app\n" in dockerfile
+    ignored = set((REPO_ROOT / ".dockerignore").read_text().split())
+    assert {".venv", "**/node_modules", "var", ".pytest_cache", ".mypy_cache", ".env"} <= ignored
