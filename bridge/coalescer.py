@@ -47,12 +47,11 @@ class Coalescer:
                 continue
             pending, lane.pending = lane.pending, []
             lane.last_sent_ms = now_ms
-            by_boot: dict[str, list[Reading]] = {}
-            for reading in pending:
-                by_boot.setdefault(reading.boot, []).append(reading)
-            for readings in by_boot.values():
-                readings.sort(key=lambda r: r.seq)
-                frames.append(readings)
+            by_boot: dict[str, dict[int, Reading]] = {}
+            for reading in pending:  # a QoS 1 re-delivery within the tick is sent once
+                by_boot.setdefault(reading.boot, {})[reading.seq] = reading
+            for by_seq in by_boot.values():
+                frames.append([by_seq[seq] for seq in sorted(by_seq)])
         return frames
 
     def next_due_ms(self) -> float | None:

@@ -24,6 +24,7 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bridge.layers import validate_redis_url
 from contract.broker import BrokerAddress, parse_mqtt_url, parse_protocol
 from storage.factory import validate_store_url
 
@@ -101,6 +102,12 @@ def load(env: Mapping[str, str] | None = None) -> BridgeConfig:
     layer = env.get("CHANNEL_LAYER", "redis-pubsub")
     if layer not in LAYERS:
         problems.append(f"CHANNEL_LAYER={layer!r}: expected one of {', '.join(LAYERS)}")
+    redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    if layer != "memory":
+        try:
+            validate_redis_url(redis_url)
+        except ValueError as exc:
+            problems.append(str(exc))
     share_group = env.get("BRIDGE_SHARE_GROUP", "").strip() or None
     if share_group and any(c in share_group for c in "/+#"):
         problems.append(f"BRIDGE_SHARE_GROUP={share_group!r}: must not contain / + #")
@@ -118,7 +125,7 @@ def load(env: Mapping[str, str] | None = None) -> BridgeConfig:
         max_pending=_int(env, "BRIDGE_MAX_PENDING", default=200_000, lo=1000, hi=100_000_000, problems=problems),
         store_url=store_url,
         channel_layer=layer,
-        redis_url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        redis_url=redis_url,
     )
     if problems:
         raise ConfigError(problems)

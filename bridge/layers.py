@@ -7,6 +7,22 @@ always talk through the same kind of layer.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
+
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def validate_redis_url(url: str) -> str:
+    """Return ``url`` if redis-py can connect with it.
+
+    Raises:
+        ValueError: with what is wrong.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in REDIS_SCHEMES or not (parts.hostname or parts.path):
+        raise ValueError(f"REDIS_URL {url!r}: expected redis://host[:port][/db] (or rediss://, unix://)")
+    return url
 
 
 def channel_layers_setting(kind: str, redis_url: str) -> dict[str, Any]:

@@ -186,9 +186,9 @@ class BridgeWorker:
             while self._pending or self._statuses or self._quarantine:
                 try:
                     await self._flush_once()
-                except StoreError as exc:
+                except Exception as exc:  # supervisor boundary: never acknowledge, retry, keep ingesting
                     self.stats.store_errors += 1
-                    log.warning("store failed, nothing acknowledged, retrying: %s", exc)
+                    log.warning("store failed, nothing acknowledged, retrying: %r", exc)
                     await sleep_backoff(attempt, base_s=0.1, cap_s=5.0)
                     attempt += 1
                 else:

@@ -18,7 +18,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from contract.channels import CHANNELS_BY_NAME
@@ -31,6 +31,7 @@ from contract.models import (
     MAX_READING_BYTES,
     MAX_SEQ,
     MAX_STATUS_BYTES,
+    TIMESTAMP_PATTERN,
     VERSION,
     Reading,
     Status,
@@ -38,13 +39,58 @@ from contract.models import (
 )
 from contract.topics import validate_device_id
 
+# The standard-library parser is tuned to accept exactly what orjson accepts, so a
+# payload gets the same verdict on the Pi as on the bridge.
+_ORJSON_INT_MIN = -(2**63)
+_ORJSON_INT_MAX = 2**64 - 1
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _parse_float(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(f"number {text[:32]} is infinity when parsed as double")
+    return number
+
+
+def _parse_int(text: str) -> int | float:
+    # orjson keeps 64-bit integers exact and turns larger ones into doubles.
+    if len(text) <= 20:
+        number = int(text)
+        if _ORJSON_INT_MIN <= number <= _ORJSON_INT_MAX:
+            return number
+    return _parse_float(text)
+
+
+def _reject_lone_surrogates(obj: Any) -> None:
+    pending = [obj]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise ValueError("string holds an unpaired surrogate")
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
 def _stdlib_loads(data: bytes) -> Any:
-    return json.loads(data, parse_constant=_reject_constant)
+    # Decoding first makes UTF-8 mandatory: json.loads(bytes) would also take UTF-16/32 and a BOM.
+    text = data.decode("utf-8")
+    try:
+        obj = json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float, parse_int=_parse_int)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    if _SURROGATE_ESCAPE.search(text):
+        _reject_lone_surrogates(obj)
+    return obj
 
 
 def _stdlib_dumps(obj: Any) -> bytes:
@@ -63,7 +109,7 @@ except ImportError:  # pragma: no cover - exercised on the Pi
     dumps = _stdlib_dumps
 
 _BOOT_ID = re.compile(BOOT_ID_PATTERN)
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)$")
+_TIMESTAMP = re.compile(TIMESTAMP_PATTERN)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 READING_FIELDS = frozenset({"v", "device", "boot", "seq", "ts"})
@@ -78,9 +124,18 @@ STATES = ("online", "offline")
 
 
 def format_ts(ts_ms: int) -> str:
-    """Milliseconds since the epoch -> ``2026-11-22T08:30:00.123Z``."""
-    seconds, millis = divmod(ts_ms, 1000)
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{millis:03d}Z"
+    """Milliseconds since the epoch -> ``2026-11-22T08:30:00.123Z``.
+
+    Raises:
+        ValueError: the time is outside the years 1-9999.
+    """
+    # Plain arithmetic, not fromtimestamp()/strftime(): those depend on the platform
+    # (negative times, years below 1000 without zero padding).
+    try:
+        moment = _EPOCH + timedelta(milliseconds=ts_ms)
+    except OverflowError:
+        raise ValueError(f"ts_ms={ts_ms} is outside the years 1-9999") from None
+    return moment.isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
 
 
 def parse_ts(value: object, field: str = "ts") -> int:
@@ -200,6 +255,10 @@ def _reading_from(obj: Mapping[str, Any], device: str, fixed: frozenset[str], rx
 
 
 def _reading_fields(reading: Reading) -> dict[str, Any]:
+    # orjson would write NaN as null and json.dumps would raise: refuse the same way on both.
+    for key, value in reading.values.items():
+        if not math.isfinite(value):
+            raise ContractError(Reason.NOT_FINITE, f"{key} is not finite", field=key)
     return {"boot": reading.boot, "seq": reading.seq, "ts": format_ts(reading.ts_ms), **reading.values}
 
 
@@ -223,7 +282,12 @@ def decode_reading(payload: bytes, *, rx_ms: int = 0) -> Reading:
 
 
 def encode_reading(reading: Reading) -> bytes:
-    """Encode a reading as a ``reading`` message payload."""
+    """Encode a reading as a ``reading`` message payload.
+
+    Raises:
+        ContractError: ``not_finite`` if a value is NaN or infinite.
+        ValueError: ``ts_ms`` is outside the years 1-9999.
+    """
     return dumps({"v": VERSION, "device": reading.device, **_reading_fields(reading)})
 
 
@@ -246,9 +310,7 @@ def decode_batch(payload: bytes, *, rx_ms: int = 0) -> list[Reading]:
     if not items:
         raise ContractError(Reason.EMPTY_BATCH, "readings is empty", field="readings")
     if len(items) > MAX_BATCH_READINGS:
-        raise ContractError(
-            Reason.TOO_LARGE, f"{len(items)} readings, limit {MAX_BATCH_READINGS}", field="readings"
-        )
+        raise ContractError(Reason.TOO_LARGE, f"{len(items)} readings, limit {MAX_BATCH_READINGS}", field="readings")
     readings = []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
@@ -264,7 +326,8 @@ def encode_batch(readings: list[Reading]) -> bytes:
     """Encode readings of one device as a ``batch`` payload.
 
     Raises:
-        ValueError: empty, too many, or mixed devices.
+        ValueError: empty, too many, or mixed devices; a value not finite
+            (:class:`~contract.errors.ContractError` ``not_finite``).
     """
     if not readings or len(readings) > MAX_BATCH_READINGS:
         raise ValueError(f"a batch holds 1..{MAX_BATCH_READINGS} readings, got {len(readings)}")
@@ -351,6 +414,4 @@ def decode_ack(payload: bytes) -> StorageAck:
 
 def encode_ack(ack: StorageAck) -> bytes:
     """Encode an ``ack`` payload."""
-    return dumps(
-        {"v": VERSION, "device": ack.device, "boot": ack.boot, "ranges": [list(r) for r in ack.ranges]}
-    )
+    return dumps({"v": VERSION, "device": ack.device, "boot": ack.boot, "ranges": [list(r) for r in ack.ranges]})

@@ -1,5 +1,6 @@
-"""Live contract v1: Channels group names, channel-layer events and the WebSocket
-messages the browser sees.
+"""Live contract v1: what travels from the bridge through Channels to the browser.
+
+Channels group names, channel-layer events and the WebSocket messages the browser sees.
 
 Channel-layer events carry only msgpack-safe primitives and are named
 ``<area>.<noun>``; the WebSocket text is serialized once by the bridge and forwarded
@@ -125,27 +126,34 @@ def parse_client_message(text: str) -> SubscriptionChange:
     """Parse a browser message.
 
     Raises:
-        ContractError: oversize, not JSON, unknown type or bad device ids.
+        ContractError: oversize, not JSON, missing or unknown type, unknown fields or
+            bad device ids.
     """
-    if len(text) > MAX_CLIENT_MESSAGE_BYTES:
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:
+        raise ContractError(Reason.MALFORMED_JSON, "message is not valid UTF-8") from None
+    if len(data) > MAX_CLIENT_MESSAGE_BYTES:
         raise ContractError(Reason.TOO_LARGE, f"message over {MAX_CLIENT_MESSAGE_BYTES} bytes")
     try:
-        obj = loads(text.encode())
+        obj = loads(data)
     except (ValueError, TypeError):
         raise ContractError(Reason.MALFORMED_JSON, "message is not valid JSON") from None
     if not isinstance(obj, dict):
         raise ContractError(Reason.NOT_AN_OBJECT, "message must be a JSON object")
-    kind = obj.get("type")
+    if "type" not in obj:
+        raise ContractError(Reason.MISSING_FIELD, "missing field 'type'", field="type")
+    kind = obj["type"]
     if kind not in ("subscribe", "unsubscribe"):
         raise ContractError(Reason.UNEXPECTED_KIND, f"unknown message type {str(kind)[:32]!r}", field="type")
-    unknown = set(obj) - {"type", "devices"}
+    unknown = sorted(set(obj) - {"type", "devices"})
     if unknown:
-        raise ContractError(Reason.UNKNOWN_FIELD, f"unknown field {sorted(unknown)[0][:64]!r}")
-    devices = obj.get("devices")
+        raise ContractError(Reason.UNKNOWN_FIELD, f"unknown field {unknown[0][:64]!r}", field=unknown[0][:64])
+    if "devices" not in obj:
+        raise ContractError(Reason.MISSING_FIELD, "missing field 'devices'", field="devices")
+    devices = obj["devices"]
     if not isinstance(devices, list) or not all(isinstance(d, str) for d in devices):
         raise ContractError(Reason.WRONG_TYPE, "devices must be an array of device ids", field="devices")
     if len(devices) > MAX_SUBSCRIPTIONS:
         raise ContractError(Reason.TOO_LARGE, f"at most {MAX_SUBSCRIPTIONS} devices", field="devices")
-    return SubscriptionChange(
-        subscribe=kind == "subscribe", devices=tuple(validate_device_id(d) for d in devices)
-    )
+    return SubscriptionChange(subscribe=kind == "subscribe", devices=tuple(validate_device_id(d) for d in devices))

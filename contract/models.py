@@ -1,5 +1,7 @@
-"""Message models of contract v1: frozen values, built only by the codec or by callers
-that already hold valid data (the edge's sampler, the store).
+"""Message models of contract v1.
+
+Frozen values, built only by the codec or by callers that already hold valid data
+(the edge's sampler, the store).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ MAX_STATUS_BYTES = 2 * 1024
 MAX_ACK_BYTES = 64 * 1024
 MAX_SEQ = 2**53 - 1  # exact in JSON/JavaScript numbers
 BOOT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# ASCII digits only: Python's ``\d`` also matches other scripts' digits, ECMA-262's does not.
+TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|\+00:00)$"
 
 
 @dataclass(frozen=True, slots=True)

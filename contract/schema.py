@@ -1,5 +1,7 @@
-"""JSON Schema (draft 2020-12) of every MQTT message kind, built from the same constants
-the codec checks, so the published schema and the code cannot drift apart.
+"""JSON Schema (draft 2020-12) of every MQTT message kind.
+
+Built from the same constants the codec checks, so the published schema and the code
+cannot drift apart.
 
 ``python -m contract.schema`` rewrites ``contract/schemas/*.json``; a unit test fails
 when the committed files differ from what this module builds.
@@ -13,18 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from contract.channels import CHANNELS
-from contract.models import BOOT_ID_PATTERN, MAX_BATCH_READINGS, MAX_SEQ, VERSION
+from contract.models import BOOT_ID_PATTERN, MAX_BATCH_READINGS, MAX_SEQ, TIMESTAMP_PATTERN, VERSION
 from contract.topics import DEVICE_ID_PATTERN
+
+__all__ = ["BASE_ID", "SCHEMA_DIR", "TIMESTAMP_PATTERN", "main", "render", "schemas"]
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 BASE_ID = "https://sensebridge.dev/schemas/v1/"
-TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)$"
 
 _VERSION = {"const": VERSION, "description": "Contract version."}
 _DEVICE = {"type": "string", "pattern": DEVICE_ID_PATTERN, "description": "Device id; also in the topic."}
 _BOOT = {"type": "string", "pattern": BOOT_ID_PATTERN, "description": "New on every agent start."}
 _SEQ = {"type": "integer", "minimum": 0, "maximum": MAX_SEQ, "description": "Per-device, per-boot sequence."}
 _TS = {"type": "string", "pattern": TIMESTAMP_PATTERN, "description": "Device time, ISO 8601 UTC."}
+_COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_SEQ}
 
 
 def _channel_properties() -> dict[str, Any]:
@@ -53,12 +57,18 @@ def schemas() -> dict[str, dict[str, Any]]:
     """Every message kind's schema, keyed by file stem."""
     reading = {
         "type": "object",
-        "properties": {"v": _VERSION, "device": _DEVICE, "boot": _BOOT, "seq": _SEQ, "ts": _TS},
+        "properties": {
+            "v": _VERSION,
+            "device": _DEVICE,
+            "boot": _BOOT,
+            "seq": _SEQ,
+            "ts": _TS,
+            **_channel_properties(),
+        },
         "required": ["v", "device", "boot", "seq", "ts"],
         "minProperties": 6,
         "additionalProperties": False,
     }
-    reading["properties"].update(_channel_properties())
     batch = {
         "type": "object",
         "properties": {
@@ -77,8 +87,8 @@ def schemas() -> dict[str, dict[str, Any]]:
             "state": {"enum": ["online", "offline"]},
             "boot": _BOOT,
             "ts": _TS,
-            "pending": {"type": "integer", "minimum": 0, "description": "Readings awaiting a storage ack."},
-            "dropped": {"type": "integer", "minimum": 0, "description": "Readings dropped by outbox overflow."},
+            "pending": {**_COUNT, "description": "Readings awaiting a storage ack."},
+            "dropped": {**_COUNT, "description": "Readings dropped by outbox overflow."},
         },
         "required": ["v", "device", "state", "boot"],
         "additionalProperties": False,

@@ -54,11 +54,19 @@ def subscription(kind: Kind, *, share_group: str | None = None) -> str:
 
     Args:
         kind: Message kind.
-        share_group: If given, an MQTT v5 shared subscription so several workers
-            split the messages between them.
+        share_group: If given (and not empty), an MQTT v5 shared subscription so
+            several workers split the messages between them.
+
+    Raises:
+        ContractError: with reason ``bad_topic`` if ``share_group`` holds ``/``,
+            ``+`` or ``#`` (MQTT v5 forbids them in a share name).
     """
     flt = f"{PREFIX}/+/{kind.value}"
-    return f"$share/{share_group}/{flt}" if share_group else flt
+    if not share_group:
+        return flt
+    if any(c in share_group for c in "/+#"):
+        raise ContractError(Reason.BAD_TOPIC, f"invalid share group {share_group[:64]!r}", field="share_group")
+    return f"$share/{share_group}/{flt}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bridge.config import LAYERS
+from bridge.layers import validate_redis_url
 from storage.factory import validate_store_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -78,13 +79,19 @@ def load(env: Mapping[str, str] | None = None) -> ServerConfig:
     layer = env.get("CHANNEL_LAYER", "redis-pubsub")
     if layer not in LAYERS:
         problems.append(f"CHANNEL_LAYER={layer!r}: expected one of {', '.join(LAYERS)}")
+    redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    if layer != "memory":
+        try:
+            validate_redis_url(redis_url)
+        except ValueError as exc:
+            problems.append(str(exc))
     config = ServerConfig(
         secret_key=secret,
         debug=debug,
         allowed_hosts=hosts,
         store_url=store_url,
         channel_layer=layer,
-        redis_url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        redis_url=redis_url,
         dashboard_dir=Path(env.get("DASHBOARD_DIR", str(REPO_ROOT / "dashboard" / "dist"))),
     )
     if problems:

@@ -15,6 +15,8 @@ def sqlite_path(url: str) -> Path:
         ValueError: not an SQLite URL.
     """
     parts = urlsplit(url)
+    if parts.query or parts.fragment:
+        raise ValueError(f"STORE_URL {url!r}: sqlite URLs take no ?query or #fragment")
     if parts.scheme != "sqlite" or parts.netloc or not parts.path.startswith("/") or len(parts.path) < 2:
         raise ValueError(f"STORE_URL {url!r}: expected sqlite:///relative/path or sqlite:////absolute/path")
     return Path(parts.path[1:])

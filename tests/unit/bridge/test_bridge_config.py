@@ -1,0 +1,156 @@
+"""Bridge settings: read once from an environment mapping, every problem listed at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from bridge.config import LAYERS, BridgeConfig, ConfigError, load
+from contract.broker import BrokerAddress
+
+DEFAULTS = BridgeConfig(
+    broker=BrokerAddress("127.0.0.1", 1883),
+    protocol="5",
+    client_id="sensebridge-bridge",
+    share_group=None,
+    session_expiry_s=86400,
+    tick_ms=50,
+    max_future_ms=300_000,
+    store_batch=5000,
+    max_pending=200_000,
+    store_url="sqlite:///var/sensebridge.sqlite3",
+    channel_layer="redis-pubsub",
+    redis_url="redis://127.0.0.1:6379/0",
+)
+
+
+def test_defaults() -> None:
+    assert load({}) == DEFAULTS
+
+
+def test_blank_optional_values_mean_default() -> None:
+    blanks = {
+        "BRIDGE_CLIENT_ID": "  ",
+        "BRIDGE_SHARE_GROUP": " ",
+        "BRIDGE_TICK_MS": "",
+        "BRIDGE_SESSION_EXPIRY_S": " ",
+        "BRIDGE_MAX_PENDING": "",
+    }
+
+    assert load(blanks) == DEFAULTS
+
+
+def test_every_variable_is_read() -> None:
+    env = {
+        "MQTT_URL": "mqtt://bridge:s%40cret@broker.lan:8883",
+        "MQTT_PROTOCOL": "3.1.1",
+        "BRIDGE_CLIENT_ID": "bridge-7",
+        "BRIDGE_SESSION_EXPIRY_S": "60",
+        "BRIDGE_TICK_MS": " 20 ",
+        "BRIDGE_MAX_FUTURE_S": "5",
+        "BRIDGE_STORE_BATCH": "100",
+        "BRIDGE_MAX_PENDING": "1000",
+        "STORE_URL": "sqlite:////data/readings.sqlite3",
+        "CHANNEL_LAYER": "redis",
+        "REDIS_URL": "redis://cache:6380/2",
+    }
+
+    assert load(env) == BridgeConfig(
+        broker=BrokerAddress("broker.lan", 8883, username="bridge", password="s@cret"),
+        protocol="3.1.1",
+        client_id="bridge-7",
+        share_group=None,
+        session_expiry_s=60,
+        tick_ms=20,
+        max_future_ms=5000,
+        store_batch=100,
+        max_pending=1000,
+        store_url="sqlite:////data/readings.sqlite3",
+        channel_layer="redis",
+        redis_url="redis://cache:6380/2",
+    )
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_every_channel_layer_kind_is_allowed_including_memory(layer: str) -> None:
+    assert load({"CHANNEL_LAYER": layer}).channel_layer == layer
+
+
+def test_share_group_with_protocol_5() -> None:
+    assert load({"BRIDGE_SHARE_GROUP": " bridges ", "MQTT_PROTOCOL": "5"}).share_group == "bridges"
+
+
+def test_share_group_requires_protocol_5() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load({"BRIDGE_SHARE_GROUP": "bridges", "MQTT_PROTOCOL": "3.1.1"})
+
+    assert caught.value.problems == ["BRIDGE_SHARE_GROUP needs MQTT_PROTOCOL=5"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BRIDGE_TICK_MS", "0"),
+        ("BRIDGE_TICK_MS", "10000"),
+        ("BRIDGE_MAX_FUTURE_S", "0"),
+        ("BRIDGE_STORE_BATCH", "1"),
+        ("BRIDGE_MAX_PENDING", "1000"),
+        ("BRIDGE_SESSION_EXPIRY_S", "0"),
+        ("BRIDGE_SESSION_EXPIRY_S", str(2**32 - 1)),
+    ],
+)
+def test_integer_limits_are_inclusive(name: str, value: str) -> None:
+    load({name: value})
+
+
+# One bad value per variable and the words its problem must contain.
+BAD_VALUES = {
+    "MQTT_URL": ("http://broker:1883", "MQTT_URL"),
+    "MQTT_PROTOCOL": ("4", "MQTT_PROTOCOL"),
+    "STORE_URL": ("mongodb://db/readings", "STORE_URL"),
+    "CHANNEL_LAYER": ("kafka", "CHANNEL_LAYER"),
+    "BRIDGE_SESSION_EXPIRY_S": ("-1", "BRIDGE_SESSION_EXPIRY_S"),
+    "BRIDGE_TICK_MS": ("fast", "BRIDGE_TICK_MS"),
+    "BRIDGE_MAX_FUTURE_S": ("1.5", "BRIDGE_MAX_FUTURE_S"),
+    "BRIDGE_STORE_BATCH": ("0", "BRIDGE_STORE_BATCH"),
+    "BRIDGE_MAX_PENDING": ("999", "BRIDGE_MAX_PENDING"),
+}
+
+
+@pytest.mark.parametrize(("name", "bad"), BAD_VALUES.items(), ids=list(BAD_VALUES))
+def test_one_bad_value_is_one_problem_naming_the_variable(name: str, bad: tuple[str, str]) -> None:
+    value, words = bad
+
+    with pytest.raises(ConfigError) as caught:
+        load({name: value})
+
+    assert len(caught.value.problems) == 1
+    assert words in caught.value.problems[0]
+    assert value in caught.value.problems[0]
+
+
+def test_every_problem_is_listed_at_once() -> None:
+    env = {name: value for name, (value, _) in BAD_VALUES.items()}
+    env["BRIDGE_SHARE_GROUP"] = "a/b"  # also needs protocol 5, which MQTT_PROTOCOL=4 is not
+
+    with pytest.raises(ConfigError) as caught:
+        load(env)
+
+    problems = caught.value.problems
+    assert len(problems) == len(BAD_VALUES) + 2
+    for _, words in BAD_VALUES.values():
+        assert any(words in problem for problem in problems), words
+    assert sum("BRIDGE_SHARE_GROUP" in problem for problem in problems) == 2
+    for problem in problems:
+        assert problem in str(caught.value)
+
+
+def test_config_error_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="invalid bridge settings"):
+        load({"CHANNEL_LAYER": "kafka"})
+
+
+def test_bad_redis_url_is_a_start_up_problem() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load({"CHANNEL_LAYER": "redis-pubsub", "REDIS_URL": "cache:6379"})
+
+    assert any("REDIS_URL" in problem for problem in caught.value.problems)

@@ -1,0 +1,178 @@
+"""docs/asyncapi.yaml and docs/contract.md say what the code does, and fail here when they fall behind."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from contract_helpers import DOCS_DIR, GOLDEN_DIR, golden_text, validator
+
+from contract.channels import CHANNELS, Channel
+from contract.errors import Reason
+from contract.live import MAX_CLIENT_MESSAGE_BYTES, MAX_SUBSCRIPTIONS
+from contract.models import (
+    MAX_ACK_BYTES,
+    MAX_BATCH_BYTES,
+    MAX_BATCH_READINGS,
+    MAX_READING_BYTES,
+    MAX_SEQ,
+    MAX_STATUS_BYTES,
+)
+from contract.schema import SCHEMA_DIR
+from contract.topics import DEVICE_ID_PATTERN, Kind, topic
+
+ASYNCAPI = DOCS_DIR / "asyncapi.yaml"
+CONTRACT_MD = DOCS_DIR / "contract.md"
+
+
+@cache
+def asyncapi() -> dict[str, Any]:
+    document = yaml.safe_load(ASYNCAPI.read_text(encoding="utf-8"))
+    assert isinstance(document, dict)
+    return document
+
+
+@cache
+def contract_md() -> str:
+    return CONTRACT_MD.read_text(encoding="utf-8")
+
+
+def _refs(node: object) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                assert isinstance(value, str)
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def _resolve(pointer: str) -> object:
+    node: object = asyncapi()
+    for part in pointer.removeprefix("#/").split("/"):
+        assert isinstance(node, dict), pointer
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+# --- AsyncAPI -------------------------------------------------------------------------------
+
+
+def test_asyncapi_document_is_yaml_of_version_3() -> None:
+    assert asyncapi()["asyncapi"] == "3.0.0"
+    assert asyncapi()["info"]["version"] == "1.0.0"
+
+
+def test_asyncapi_references_every_schema_file_and_only_existing_ones() -> None:
+    external = {ref for ref in _refs(asyncapi()) if not ref.startswith("#")}
+    for ref in external:
+        assert (ASYNCAPI.parent / ref).is_file(), ref
+    referenced = {(ASYNCAPI.parent / ref).resolve() for ref in external}
+    assert referenced == {p.resolve() for p in SCHEMA_DIR.glob("*.json")}
+
+
+def test_asyncapi_internal_references_resolve() -> None:
+    internal = [ref for ref in _refs(asyncapi()) if ref.startswith("#")]
+    assert internal
+    for ref in internal:
+        _resolve(ref)
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_asyncapi_channel_address_is_the_contract_topic(kind: Kind) -> None:
+    channel = asyncapi()["channels"][kind.value]
+    assert channel["address"].replace("{device}", "pi-kitchen") == topic("pi-kitchen", kind)
+
+
+def test_asyncapi_has_a_channel_per_kind_only() -> None:
+    assert set(asyncapi()["channels"]) == {k.value for k in Kind}
+
+
+def test_asyncapi_device_parameter_states_the_device_id_pattern() -> None:
+    assert DEVICE_ID_PATTERN in asyncapi()["components"]["parameters"]["device"]["description"]
+
+
+def test_asyncapi_qos_1_everywhere_and_only_status_retained() -> None:
+    for name, operation in asyncapi()["operations"].items():
+        binding = operation["bindings"]["mqtt"]
+        assert binding["qos"] == 1, name
+        channel = _resolve(operation["channel"]["$ref"])
+        assert isinstance(channel, dict)
+        if operation["action"] == "send":
+            assert binding["retain"] == (channel["address"].endswith("/status")), name
+
+
+def _examples() -> Iterator[tuple[str, dict[str, Any]]]:
+    for kind, message in asyncapi()["components"]["messages"].items():
+        for example in message["examples"]:
+            yield kind, example
+
+
+def test_asyncapi_examples_are_the_golden_messages() -> None:
+    shown = set()
+    for _, example in _examples():
+        name = f"{example['name']}.json"
+        assert example["payload"] == json.loads(golden_text(name)), name
+        shown.add(name)
+    assert shown == {p.name for p in GOLDEN_DIR.glob("*.json") if not p.name.startswith("ws-")}
+
+
+def test_asyncapi_examples_match_the_referenced_schemas() -> None:
+    for kind, example in _examples():
+        schema_ref = asyncapi()["components"]["messages"][kind]["payload"]["schema"]["$ref"]
+        assert Path(schema_ref).stem == kind
+        assert validator(kind).is_valid(example["payload"]), example["name"]
+
+
+# --- contract.md ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("channel", CHANNELS, ids=lambda c: c.name)
+def test_contract_md_lists_each_channel_as_in_channels_py(channel: Channel) -> None:
+    row = (
+        f"| `{channel.name}` | {channel.unit} | {channel.minimum:g} | {channel.maximum:g} "
+        f"| {channel.group} | {channel.description} |"
+    )
+    assert row in contract_md()
+
+
+def test_contract_md_lists_only_real_channels() -> None:
+    section = contract_md().split("| Channel | Unit |", 1)[1].split("\n\n", 1)[0]
+    assert re.findall(r"^\| `(\w+)` \|", section, flags=re.MULTILINE) == [c.name for c in CHANNELS]
+
+
+@pytest.mark.parametrize("reason", list(Reason))
+def test_contract_md_explains_each_rejection_reason(reason: Reason) -> None:
+    assert f"\n| `{reason.value}` | " in contract_md()
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in GOLDEN_DIR.glob("*.json")))
+def test_contract_md_shows_each_golden_message(name: str) -> None:
+    assert f"\n{golden_text(name)}\n" in contract_md()
+
+
+@pytest.mark.parametrize(
+    "fact",
+    [
+        f"{MAX_READING_BYTES} bytes",
+        f"{MAX_BATCH_BYTES} bytes",
+        f"{MAX_STATUS_BYTES} bytes",
+        f"{MAX_ACK_BYTES} bytes",
+        f"1-{MAX_BATCH_READINGS}",
+        str(MAX_SEQ),
+        f"{MAX_CLIENT_MESSAGE_BYTES} bytes",
+        f"{MAX_SUBSCRIPTIONS} devices",
+        DEVICE_ID_PATTERN,
+    ],
+)
+def test_contract_md_states_the_limits_of_the_code(fact: str) -> None:
+    assert fact in contract_md()

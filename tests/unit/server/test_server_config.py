@@ -1,0 +1,109 @@
+"""Server settings: read once from an environment mapping, every problem listed at once.
+
+Only ``server.config`` is imported: ``server.settings`` reads the real environment at import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bridge.config import LAYERS
+from server.config import REPO_ROOT, ConfigError, ServerConfig, load
+
+SECRET = {"DJANGO_SECRET_KEY": "a-long-test-secret"}
+
+
+def test_defaults_with_a_secret() -> None:
+    assert load(SECRET) == ServerConfig(
+        secret_key="a-long-test-secret",
+        debug=False,
+        allowed_hosts=("localhost", "127.0.0.1"),
+        store_url="sqlite:///var/sensebridge.sqlite3",
+        channel_layer="redis-pubsub",
+        redis_url="redis://127.0.0.1:6379/0",
+        dashboard_dir=REPO_ROOT / "dashboard" / "dist",
+    )
+
+
+def test_repo_root_is_the_checkout() -> None:
+    assert (REPO_ROOT / "server" / "config.py").is_file()
+
+
+def test_every_variable_is_read() -> None:
+    env = {
+        **SECRET,
+        "DJANGO_DEBUG": "1",
+        "DJANGO_ALLOWED_HOSTS": " dash.lan , 10.0.0.5,,",
+        "STORE_URL": "sqlite:////data/readings.sqlite3",
+        "CHANNEL_LAYER": "memory",
+        "REDIS_URL": "redis://cache:6380/2",
+        "DASHBOARD_DIR": "/srv/dashboard",
+    }
+
+    assert load(env) == ServerConfig(
+        secret_key="a-long-test-secret",
+        debug=True,
+        allowed_hosts=("dash.lan", "10.0.0.5"),
+        store_url="sqlite:////data/readings.sqlite3",
+        channel_layer="memory",
+        redis_url="redis://cache:6380/2",
+        dashboard_dir=Path("/srv/dashboard"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "debug"),
+    [("1", True), ("true", True), ("YES", True), ("0", False), ("false", False), ("no", False), ("", False)],
+)
+def test_debug_flag_spellings(raw: str, debug: bool) -> None:
+    assert load({**SECRET, "DJANGO_DEBUG": raw}).debug is debug
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_every_channel_layer_kind_is_allowed_including_memory(layer: str) -> None:
+    assert load({**SECRET, "CHANNEL_LAYER": layer}).channel_layer == layer
+
+
+def test_debug_without_secret_uses_a_development_key() -> None:
+    config = load({"DJANGO_DEBUG": "1"})
+
+    assert config.debug is True
+    assert config.secret_key
+
+
+def test_secret_is_required_without_debug() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load({})
+
+    assert len(caught.value.problems) == 1
+    assert "DJANGO_SECRET_KEY" in caught.value.problems[0]
+
+
+def test_every_problem_is_listed_at_once() -> None:
+    env = {
+        "DJANGO_DEBUG": "maybe",
+        "DJANGO_ALLOWED_HOSTS": " , ",
+        "STORE_URL": "postgres://db/readings",
+        "CHANNEL_LAYER": "kafka",
+    }
+
+    with pytest.raises(ConfigError) as caught:
+        load(env)
+
+    problems = caught.value.problems
+    expected = ["DJANGO_DEBUG", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "STORE_URL", "CHANNEL_LAYER"]
+    assert len(problems) == len(expected)
+    for words in expected:
+        assert any(words in problem for problem in problems), words
+    for problem in problems:
+        assert problem in str(caught.value)
+    assert isinstance(caught.value, ValueError)
+
+
+def test_bad_redis_url_is_a_start_up_problem() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load({**SECRET, "CHANNEL_LAYER": "redis-pubsub", "REDIS_URL": "cache:6379"})
+
+    assert any("REDIS_URL" in problem for problem in caught.value.problems)
