@@ -16,6 +16,7 @@ import secrets
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 from server.config import REPO_ROOT
 
@@ -93,13 +94,16 @@ def main(argv: list[str] | None = None) -> int:
 
     # Importing daphne.server installs Twisted's asyncio reactor: it must come first.
     from daphne.server import Server  # noqa: PLC0415
-    from server.embedded.devices import simulated_device_ids, start_simulated_devices  # noqa: PLC0415
-    from twisted.internet import defer, reactor  # noqa: PLC0415
+    from twisted.internet import defer  # noqa: PLC0415
+    from twisted.internet import reactor as twisted_reactor  # noqa: PLC0415
 
     from server.asgi import application  # noqa: PLC0415 - Django set-up needs the environment above
     from server.embedded.broker import BrokerError, choose_broker  # noqa: PLC0415
+    from server.embedded.devices import simulated_device_ids, start_simulated_devices  # noqa: PLC0415
     from server.embedded.runner import EmbeddedOptions, EmbeddedRunner  # noqa: PLC0415
 
+    # twisted types the global reactor as an interface class, which mypy cannot call methods on.
+    reactor: Any = twisted_reactor
     options = EmbeddedOptions(
         host=args.host,
         http_port=http_port,
@@ -128,8 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     def begin() -> None:
         reactor.callWhenRunning(lambda: asyncio.ensure_future(runner.start()))
 
-    reactor.addSystemEventTrigger(  # type: ignore[arg-type]  # twisted's interface stubs miss the phase argument
-        "before", "shutdown", lambda: defer.Deferred.fromFuture(asyncio.ensure_future(runner.stop()))
+    reactor.addSystemEventTrigger(
+        "before",
+        "shutdown",
+        lambda: defer.Deferred.fromFuture(asyncio.ensure_future(runner.stop())),
     )
     server = Server(
         application,
