@@ -52,7 +52,7 @@ class Status:
         boot: Boot id of the agent run the status belongs to.
         ts_ms: When the agent published it (None on the will, whose time is unknown).
         pending: Readings in the device's outbox not yet acknowledged as stored.
-        dropped: Readings the outbox had to drop (overflow) since the agent started.
+        dropped: Readings the outbox had to drop (overflow) over the life of the device's outbox.
     """
 
     device: str

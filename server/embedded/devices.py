@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from edge.agent import Agent
-from edge.config import SourceKind, load_config
-from edge.sources import make_source
+from edge.config import load_config
+from edge.runner import build_agents, start_all, stop_all
 
 PREFIX = "sim"
 
 
 def simulated_device_ids(count: int) -> list[str]:
-    """The ids the simulated devices get: ``sim-1`` .. ``sim-<count>``."""
+    """The ids the simulated devices get: ``sim-1`` .. ``sim-<count>`` (the edge's own rule)."""
     return [f"{PREFIX}-{i}" for i in range(1, count + 1)]
 
 
@@ -25,14 +25,17 @@ class SimulatedDevices:
 
     def stop(self) -> None:
         """Stop every agent (blocking, a few seconds at most)."""
-        for agent in self.agents:
-            agent.stop()
+        stop_all(self.agents)
 
 
 def start_simulated_devices(
     mqtt_url: str, protocol: str, *, count: int, rate_hz: float, seed: int, data_dir: Path
 ) -> SimulatedDevices:
-    """Start ``count`` simulated devices publishing to ``mqtt_url`` (blocking; call from a thread)."""
+    """Start ``count`` simulated devices publishing to ``mqtt_url`` (blocking; call from a thread).
+
+    Raises:
+        edge.errors.EdgeError: an outbox cannot be opened.
+    """
     if count == 0:
         return SimulatedDevices(agents=[])
     config = load_config(
@@ -47,10 +50,6 @@ def start_simulated_devices(
             "EDGE_OUTBOX_DIR": str(data_dir),
         },
     )
-    agents = [
-        Agent(config, make_source(SourceKind.SIMULATOR, seed=seed, index=index), device=device)
-        for index, device in enumerate(config.devices)
-    ]
-    for agent in agents:
-        agent.start()
+    agents = build_agents(config)
+    start_all(agents)
     return SimulatedDevices(agents=agents)

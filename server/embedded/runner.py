@@ -20,6 +20,7 @@ from typing import Any
 
 from bridge import config as bridge_config
 from bridge.worker import BridgeWorker
+from edge.errors import EdgeError
 from server.embedded.broker import Broker, BrokerError
 from storage import Store, StoreError, open_store
 
@@ -121,7 +122,7 @@ class EmbeddedRunner:
             async with asyncio.timeout(BRIDGE_CONNECT_TIMEOUT_S):
                 await worker.connected.wait()
             self._devices = await asyncio.to_thread(self.start_devices, mqtt_url, self.broker.protocol)
-        except (BrokerError, StoreError, bridge_config.ConfigError, TimeoutError, OSError) as exc:
+        except (BrokerError, StoreError, EdgeError, bridge_config.ConfigError, TimeoutError, OSError) as exc:
             log.error("embedded mode failed to start: %s", exc)  # noqa: TRY400 - the message is the whole story
             self.exit_code = 1
             await self.stop()

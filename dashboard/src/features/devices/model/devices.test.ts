@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+
+import type { DeviceInfo } from '@/lib/api';
+import type { FrameMessage, StatusMessage } from '@/lib/protocol';
+
+import { deviceList, type Devices, reduceDevices } from './devices';
+
+const T0 = 1_800_000_000_000;
+
+function info(device: string, overrides: Partial<DeviceInfo> = {}): DeviceInfo {
+  return { device, online: true, boot: 'b1', lastSeen: T0, statusTs: T0 - 5000, latest: null, ...overrides };
+}
+
+function status(device: string, online: boolean, ts: number | null): StatusMessage {
+  return { type: 'status', device, online, boot: 'b2', ts, pending: 0, dropped: 0 };
+}
+
+function frame(device: string, seq: number, ts: number, temperature: number): FrameMessage {
+  return { type: 'frame', device, boot: 'b1', seq: [seq, seq], readings: [{ seq, ts, rx: ts + 7, values: { temperature } }] };
+}
+
+describe('devices reducer', () => {
+  it('takes the fleet from the snapshot, listed by id', () => {
+    const state = reduceDevices({}, { type: 'snapshot', devices: [info('sim-2'), info('sim-1', { online: false })] });
+    expect(deviceList(state).map((d) => [d.device, d.online])).toEqual([
+      ['sim-1', false],
+      ['sim-2', true],
+    ]);
+  });
+
+  it('follows status messages, including devices the snapshot did not have', () => {
+    let state: Devices = reduceDevices({}, { type: 'snapshot', devices: [info('sim-1')] });
+    state = reduceDevices(state, { type: 'status', status: status('sim-1', false, null) });
+    state = reduceDevices(state, { type: 'status', status: status('sim-9', true, T0 + 1000) });
+    expect(state['sim-1']).toMatchObject({ online: false, boot: 'b2', statusTs: T0 - 5000, lastSeen: T0 });
+    expect(state['sim-9']).toMatchObject({ online: true, statusTs: T0 + 1000, lastSeen: T0 + 1000 });
+  });
+
+  it('keeps a status that overtook the snapshot', () => {
+    const early = reduceDevices({}, { type: 'status', status: status('sim-1', false, T0) });
+    const state = reduceDevices(early, { type: 'snapshot', devices: [info('sim-1', { online: true, statusTs: T0 - 5000 })] });
+    expect(state['sim-1']?.online).toBe(false);
+  });
+
+  it('updates latest values and last-seen time from frames, never going back in time', () => {
+    let state: Devices = reduceDevices({}, { type: 'snapshot', devices: [info('sim-1')] });
+    state = reduceDevices(state, { type: 'frame', frame: frame('sim-1', 5, T0 + 2000, 22.5) });
+    state = reduceDevices(state, { type: 'frame', frame: frame('sim-1', 4, T0 + 1000, 22.0) });
+    expect(state['sim-1']?.latest?.values).toEqual({ temperature: 22.5 });
+    expect(state['sim-1']?.lastSeen).toBe(T0 + 2007);
+  });
+});

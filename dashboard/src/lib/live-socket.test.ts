@@ -1,0 +1,140 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import { socketFactory } from '@/test/fake-socket';
+
+import type { DecodeError } from './decode';
+import { type ConnectionState, LiveSocket } from './live-socket';
+import type { ServerMessage } from './protocol';
+
+const URL = 'ws://dashboard.test/ws/live/';
+
+function setup() {
+  const factory = socketFactory();
+  const states: ConnectionState[] = [];
+  const messages: ServerMessage[] = [];
+  const rejected: DecodeError[] = [];
+  const live = new LiveSocket({
+    url: URL,
+    createSocket: factory.create,
+    random: () => 0, // the shortest delay of each step: 250, 500, 1000 ms...
+    policy: { baseMs: 500, maxMs: 4000, factor: 2 },
+    onState: (s) => states.push(s),
+    onMessage: (m) => messages.push(m),
+    onRejected: (e) => rejected.push(e),
+  });
+  return { factory, states, messages, rejected, live };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('LiveSocket', () => {
+  it('connects, subscribes to the wanted devices and goes live on hello', () => {
+    const { factory, states, messages, live } = setup();
+    live.setSubscriptions(['sim-2', 'sim-1']);
+    live.start();
+    expect(factory.last.url).toBe(URL);
+    factory.last.accept();
+    expect(factory.last.sent).toEqual([{ type: 'subscribe', devices: ['sim-1', 'sim-2'] }]);
+    expect(states).toEqual(['connecting', 'live']);
+    expect(messages).toEqual([{ type: 'hello', protocol: 1 }]);
+  });
+
+  it('sends only subscription changes while connected', () => {
+    const { factory, live } = setup();
+    live.start();
+    factory.last.accept();
+    live.setSubscriptions(['sim-1', 'sim-2']);
+    live.setSubscriptions(['sim-2', 'sim-3']);
+    expect(factory.last.sent).toEqual([
+      { type: 'subscribe', devices: ['sim-1', 'sim-2'] },
+      { type: 'unsubscribe', devices: ['sim-1'] },
+      { type: 'subscribe', devices: ['sim-3'] },
+    ]);
+  });
+
+  it('keeps each subscribe message small', () => {
+    const { factory, live } = setup();
+    live.setSubscriptions(Array.from({ length: 256 }, (_, i) => `device-${String(i).padStart(3, '0')}`));
+    live.start();
+    factory.last.accept();
+    const sizes = (factory.last.sent as { devices: string[] }[]).map((m) => m.devices.length);
+    expect(sizes).toEqual([100, 100, 56]);
+  });
+
+  it('reconnects with growing, capped delays and subscribes again', () => {
+    const { factory, states, live } = setup();
+    live.setSubscriptions(['sim-1']);
+    live.start();
+    factory.last.accept();
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      factory.last.drop();
+      const before = factory.sockets.length;
+      const started = Date.now();
+      vi.advanceTimersToNextTimer();
+      expect(factory.sockets.length).toBe(before + 1);
+      delays.push(Date.now() - started);
+    }
+    expect(delays).toEqual([250, 500, 1000, 2000, 2000]);
+    expect(states.slice(0, 3)).toEqual(['connecting', 'live', 'reconnecting']);
+    factory.last.accept();
+    expect(factory.last.sent).toEqual([{ type: 'subscribe', devices: ['sim-1'] }]);
+    expect(states[states.length - 1]).toBe('live');
+  });
+
+  it('starts the delays over once a server said hello', () => {
+    const { factory, live } = setup();
+    live.start();
+    factory.last.drop();
+    vi.advanceTimersByTime(250);
+    factory.last.drop();
+    vi.advanceTimersByTime(500);
+    factory.last.accept();
+    factory.last.drop();
+    const before = factory.sockets.length;
+    vi.advanceTimersByTime(250);
+    expect(factory.sockets.length).toBe(before + 1);
+  });
+
+  it('drops malformed messages and reports them, keeping the connection', () => {
+    const { factory, messages, rejected, live } = setup();
+    live.start();
+    factory.last.accept();
+    factory.last.receive('{"type": "frame"}');
+    factory.last.receive('not json');
+    factory.last.receive({ type: 'status', device: 'sim-1', online: false, boot: 'b', ts: null, pending: null, dropped: null });
+    expect(rejected.map((e) => e.reason)).toEqual(['missing_field', 'malformed_json']);
+    expect(messages.map((m) => m.type)).toEqual(['hello', 'status']);
+    expect(factory.last.closedByClient).toBe(false);
+  });
+
+  it('reports a server that speaks another protocol version', () => {
+    const { factory, rejected, live } = setup();
+    live.start();
+    factory.last.onopen?.(new Event('open'));
+    factory.last.receive({ type: 'hello', protocol: 2 });
+    expect(rejected.map((e) => e.field)).toEqual(['protocol']);
+  });
+
+  it('stops for good: closes the socket and cancels the pending reconnect', () => {
+    const { factory, live } = setup();
+    live.start();
+    factory.last.accept();
+    factory.last.drop();
+    live.stop();
+    vi.advanceTimersByTime(60_000);
+    expect(factory.sockets).toHaveLength(1);
+
+    live.start();
+    factory.last.accept();
+    live.stop();
+    expect(factory.last.closedByClient).toBe(true);
+    expect(factory.sockets).toHaveLength(2);
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * The live WebSocket adapter: connects, decodes, reconnects and re-subscribes.
+ *
+ * It keeps the set of devices the application wants and, after every (re)connect,
+ * subscribes to the whole set again; between reconnects it sends only the changes.
+ * Reconnects wait a capped exponential delay with jitter ({@link backoffDelay}); the
+ * attempt counter resets once a server has said `hello`.
+ */
+import { backoffDelay, type BackoffPolicy, RECONNECT_BACKOFF } from './backoff';
+import { PROTOCOL } from './contract';
+import { DecodeError } from './decode';
+import { type ClientMessage, decodeServerMessage, encodeClientMessage, type ServerMessage } from './protocol';
+
+/** What the connection indicator shows. */
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
+
+/** The part of the browser's `WebSocket` this adapter uses (tests pass a fake). */
+export interface SocketLike {
+  onopen: ((event: Event) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+  onerror: ((event: Event) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** Callbacks and collaborators of a {@link LiveSocket}. */
+export interface LiveSocketOptions {
+  /** `ws://` or `wss://` URL of the live endpoint. */
+  readonly url: string;
+  /** A decoded server message. */
+  readonly onMessage: (message: ServerMessage) => void;
+  /** The connection state changed. */
+  readonly onState: (state: ConnectionState) => void;
+  /** A server message broke the protocol and was dropped. */
+  readonly onRejected: (error: DecodeError) => void;
+  /** Opens a socket; defaults to the browser's `WebSocket`. */
+  readonly createSocket?: (url: string) => SocketLike;
+  /** Source of jitter in [0, 1); defaults to `Math.random`. */
+  readonly random?: () => number;
+  /** Reconnect delays; defaults to {@link RECONNECT_BACKOFF}. */
+  readonly policy?: BackoffPolicy;
+}
+
+// Keeps each client message well under the server's 16 KiB limit (ids are <= 64 chars).
+const IDS_PER_MESSAGE = 100;
+const NORMAL_CLOSURE = 1000;
+
+/** One logical live connection that survives network drops and server restarts. */
+export class LiveSocket {
+  private readonly options: LiveSocketOptions;
+  private readonly createSocket: (url: string) => SocketLike;
+  private readonly random: () => number;
+  private readonly policy: BackoffPolicy;
+  private socket: SocketLike | null = null;
+  private open = false;
+  private running = false;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private wanted = new Set<string>();
+
+  constructor(options: LiveSocketOptions) {
+    this.options = options;
+    this.createSocket = options.createSocket ?? ((url) => new WebSocket(url));
+    this.random = options.random ?? Math.random;
+    this.policy = options.policy ?? RECONNECT_BACKOFF;
+  }
+
+  /** Connect, and keep reconnecting until {@link stop}. */
+  start(): void {
+    if (this.running) {
+      return;
+    }
+    this.running = true;
+    this.attempt = 0;
+    this.options.onState('connecting');
+    this.connect();
+  }
+
+  /** Close the connection and cancel any pending reconnect. */
+  stop(): void {
+    this.running = false;
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const socket = this.socket;
+    this.socket = null;
+    this.open = false;
+    if (socket !== null) {
+      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+      socket.close(NORMAL_CLOSURE, 'dashboard closed');
+    }
+  }
+
+  /** Replace the set of devices to stream; sends only the difference while connected. */
+  setSubscriptions(devices: Iterable<string>): void {
+    const next = new Set(devices);
+    const added = [...next].filter((d) => !this.wanted.has(d));
+    const removed = [...this.wanted].filter((d) => !next.has(d));
+    this.wanted = next;
+    if (this.open) {
+      this.sendAll('unsubscribe', removed);
+      this.sendAll('subscribe', added);
+    }
+  }
+
+  private connect(): void {
+    this.timer = null;
+    let socket: SocketLike;
+    try {
+      socket = this.createSocket(this.options.url);
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      this.open = true;
+      this.sendAll('subscribe', [...this.wanted]);
+    };
+    socket.onmessage = (event) => {
+      this.receive(event.data);
+    };
+    socket.onclose = () => {
+      this.socket = null;
+      this.open = false;
+      this.scheduleReconnect();
+    };
+    socket.onerror = () => {
+      // The browser reports no detail here and always follows with `close`.
+    };
+  }
+
+  private receive(data: unknown): void {
+    if (typeof data !== 'string') {
+      this.options.onRejected(new DecodeError('wrong_type', 'binary messages are not part of the protocol'));
+      return;
+    }
+    let message: ServerMessage;
+    try {
+      message = decodeServerMessage(data);
+    } catch (error) {
+      if (error instanceof DecodeError) {
+        this.options.onRejected(error);
+        return;
+      }
+      throw error;
+    }
+    if (message.type === 'hello') {
+      if (message.protocol !== PROTOCOL) {
+        this.options.onRejected(
+          new DecodeError('unexpected_kind', `server speaks protocol ${String(message.protocol)}`, 'protocol'),
+        );
+      }
+      this.attempt = 0;
+      this.options.onState('live');
+    }
+    this.options.onMessage(message);
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.running) {
+      return;
+    }
+    this.options.onState('reconnecting');
+    const delay = backoffDelay(this.attempt, this.policy, this.random());
+    this.attempt += 1;
+    this.timer = setTimeout(() => {
+      this.connect();
+    }, delay);
+  }
+
+  private sendAll(type: ClientMessage['type'], devices: readonly string[]): void {
+    const sorted = [...devices].sort();
+    for (let i = 0; i < sorted.length; i += IDS_PER_MESSAGE) {
+      this.socket?.send(encodeClientMessage({ type, devices: sorted.slice(i, i + IDS_PER_MESSAGE) }));
+    }
+  }
+}
