@@ -24,11 +24,11 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bridge.layers import validate_redis_url
+from bridge.layers import LAYERS, read_layer_settings
 from contract.broker import BrokerAddress, parse_mqtt_url, parse_protocol
 from storage.factory import validate_store_url
 
-LAYERS = ("redis-pubsub", "redis", "memory")
+__all__ = ["LAYERS", "BridgeConfig", "ConfigError", "load"]
 
 
 class ConfigError(ValueError):
@@ -99,15 +99,7 @@ def load(env: Mapping[str, str] | None = None) -> BridgeConfig:
         validate_store_url(store_url)
     except ValueError as exc:
         problems.append(str(exc))
-    layer = env.get("CHANNEL_LAYER", "redis-pubsub")
-    if layer not in LAYERS:
-        problems.append(f"CHANNEL_LAYER={layer!r}: expected one of {', '.join(LAYERS)}")
-    redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    if layer != "memory":
-        try:
-            validate_redis_url(redis_url)
-        except ValueError as exc:
-            problems.append(str(exc))
+    layer, redis_url = read_layer_settings(env, problems)
     share_group = env.get("BRIDGE_SHARE_GROUP", "").strip() or None
     if share_group and any(c in share_group for c in "/+#"):
         problems.append(f"BRIDGE_SHARE_GROUP={share_group!r}: must not contain / + #")

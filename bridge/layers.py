@@ -6,6 +6,7 @@ always talk through the same kind of layer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +23,23 @@ def validate_redis_url(url: str) -> str:
     if parts.scheme not in REDIS_SCHEMES or not (parts.hostname or parts.path):
         raise ValueError(f"REDIS_URL {url!r}: expected redis://host[:port][/db] (or rediss://, unix://)")
     return url
+
+
+LAYERS = ("redis-pubsub", "redis", "memory")
+
+
+def read_layer_settings(env: Mapping[str, str], problems: list[str]) -> tuple[str, str]:
+    """``CHANNEL_LAYER`` and ``REDIS_URL`` from ``env``; what is wrong goes to ``problems``."""
+    layer = env.get("CHANNEL_LAYER", "redis-pubsub")
+    if layer not in LAYERS:
+        problems.append(f"CHANNEL_LAYER={layer!r}: expected one of {', '.join(LAYERS)}")
+    redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    if layer != "memory":
+        try:
+            validate_redis_url(redis_url)
+        except ValueError as exc:
+            problems.append(str(exc))
+    return layer, redis_url
 
 
 def channel_layers_setting(kind: str, redis_url: str) -> dict[str, Any]:

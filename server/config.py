@@ -18,8 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bridge.config import LAYERS
-from bridge.layers import validate_redis_url
+from bridge.layers import read_layer_settings
 from storage.factory import validate_store_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -76,15 +75,7 @@ def load(env: Mapping[str, str] | None = None) -> ServerConfig:
         validate_store_url(store_url)
     except ValueError as exc:
         problems.append(str(exc))
-    layer = env.get("CHANNEL_LAYER", "redis-pubsub")
-    if layer not in LAYERS:
-        problems.append(f"CHANNEL_LAYER={layer!r}: expected one of {', '.join(LAYERS)}")
-    redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    if layer != "memory":
-        try:
-            validate_redis_url(redis_url)
-        except ValueError as exc:
-            problems.append(str(exc))
+    layer, redis_url = read_layer_settings(env, problems)
     config = ServerConfig(
         secret_key=secret,
         debug=debug,
