@@ -27,8 +27,11 @@ DATABASES: dict[str, dict[str, str]] = {}
 CHANNEL_LAYERS = channel_layers_setting(CONFIG.channel_layer, CONFIG.redis_url)
 
 # The built dashboard: index.html at "/", hashed assets under /assets/ cached forever.
+STATIC_URL = "/static/"  # WhiteNoise needs one; the dashboard itself is served from WHITENOISE_ROOT
 WHITENOISE_ROOT = CONFIG.dashboard_dir
 WHITENOISE_INDEX_FILE = True
+# Vite names built assets by content hash (assets/index-3f9a1c2b.js): those may be cached forever.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^/?assets/.+-[A-Za-z0-9_-]{8,}\.\w+$"
 WHITENOISE_AUTOREFRESH = DEBUG
 
 USE_TZ = True
