@@ -154,10 +154,11 @@ class AmqttBroker:
             "auth": {"allow-anonymous": True},
             "topic-check": {"enabled": False},
         }
+        # amqtt warns about every optional plugin setting left out; its errors still show.
+        logging.getLogger("amqtt").setLevel(logging.ERROR)
         self._broker = AmqttServer(config)
         try:
-            await self._broker.start()
-            await wait_for_port(self.host, self.port, 10.0)
+            await self._broker.start()  # returns once the listener is bound
         except Exception as exc:
             raise BrokerError(f"amqtt did not start on port {self.port}: {exc}") from exc
 
