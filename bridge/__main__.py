@@ -8,20 +8,25 @@ import signal
 import sys
 
 from bridge import config as bridge_config
-from bridge.layers import build_layer
+from bridge.layers import build_sender
 from bridge.worker import BridgeWorker
 from storage import StoreError, open_store
+from storage.factory import describe_store_url
+from storage.maintenance import run_maintenance
 
 log = logging.getLogger("sensebridge.bridge")
 
 
 async def serve(cfg: bridge_config.BridgeConfig) -> None:
-    """Open the store and the channel layer, then run the worker until cancelled."""
-    store = await open_store(cfg.store_url)
+    """Open the store and the channel layer, then run the worker (and store maintenance) until cancelled."""
+    store = await open_store(cfg.store_url, retention=cfg.retention)
+    maintenance = asyncio.create_task(run_maintenance(store), name="bridge-store-maintenance")
     try:
-        worker = BridgeWorker(cfg, store=store, layer=build_layer(cfg.channel_layer, cfg.redis_url))
+        worker = BridgeWorker(cfg, store=store, layer=build_sender(cfg.channel_layer, cfg.redis_url))
         await worker.run()
     finally:
+        maintenance.cancel()
+        await asyncio.gather(maintenance, return_exceptions=True)
         await store.close()
 
 
@@ -44,7 +49,7 @@ def main() -> int:
             "bridge starting: broker %s (MQTT %s), store %s, layer %s, tick %d ms",
             cfg.broker.url,
             cfg.protocol,
-            cfg.store_url,
+            describe_store_url(cfg.store_url),
             cfg.channel_layer,
             cfg.tick_ms,
         )

@@ -11,8 +11,10 @@
 | ``BRIDGE_TICK_MS`` | ``50`` | Live frames per device at most once per tick |
 | ``BRIDGE_MAX_FUTURE_S`` | ``300`` | Readings dated further ahead of the bridge clock are rejected |
 | ``BRIDGE_STORE_BATCH`` | ``5000`` | Readings per store transaction at most |
+| ``BRIDGE_STORE_LINGER_MS`` | ``20`` | How long a store write waits for more readings (a full batch goes at once) |
 | ``BRIDGE_MAX_PENDING`` | ``200000`` | Readings held while the store is down; more are dropped unacknowledged |
-| ``STORE_URL`` | ``sqlite:///var/sensebridge.sqlite3`` | Reading store |
+| ``STORE_URL`` | ``sqlite:///var/sensebridge.sqlite3`` | Reading store (else ``MONGO_URL``: :mod:`storage.factory`) |
+| ``RETENTION_*_DAYS`` | ``90``/``730``/``0`` | Raw/minute/hour retention, 0 = forever (:mod:`storage.retention`) |
 | ``CHANNEL_LAYER`` | ``redis-pubsub`` | ``redis-pubsub`` or ``redis`` (``memory`` only inside the embedded runner) |
 | ``REDIS_URL`` | ``redis://127.0.0.1:6379/0`` | Channel layer's Redis |
 """
@@ -22,11 +24,12 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bridge.layers import LAYERS, read_layer_settings
 from contract.broker import BrokerAddress, parse_mqtt_url, parse_protocol
-from storage.factory import validate_store_url
+from storage.factory import read_store_settings
+from storage.retention import RetentionPolicy
 
 __all__ = ["LAYERS", "BridgeConfig", "ConfigError", "load"]
 
@@ -51,10 +54,12 @@ class BridgeConfig:
     tick_ms: int
     max_future_ms: int
     store_batch: int
+    store_linger_ms: int
     max_pending: int
     store_url: str
     channel_layer: str
     redis_url: str
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
 
 def default_client_id(share_group: str | None) -> str:
@@ -94,11 +99,7 @@ def load(env: Mapping[str, str] | None = None) -> BridgeConfig:
         parse_protocol(protocol)
     except ValueError as exc:
         problems.append(str(exc))
-    store_url = env.get("STORE_URL", "sqlite:///var/sensebridge.sqlite3")
-    try:
-        validate_store_url(store_url)
-    except ValueError as exc:
-        problems.append(str(exc))
+    store_url, retention = read_store_settings(env, problems)
     layer, redis_url = read_layer_settings(env, problems)
     share_group = env.get("BRIDGE_SHARE_GROUP", "").strip() or None
     if share_group and any(c in share_group for c in "/+#"):
@@ -114,8 +115,10 @@ def load(env: Mapping[str, str] | None = None) -> BridgeConfig:
         tick_ms=_int(env, "BRIDGE_TICK_MS", default=50, lo=0, hi=10_000, problems=problems),
         max_future_ms=_int(env, "BRIDGE_MAX_FUTURE_S", default=300, lo=0, hi=86400 * 365, problems=problems) * 1000,
         store_batch=_int(env, "BRIDGE_STORE_BATCH", default=5000, lo=1, hi=1_000_000, problems=problems),
+        store_linger_ms=_int(env, "BRIDGE_STORE_LINGER_MS", default=20, lo=0, hi=10_000, problems=problems),
         max_pending=_int(env, "BRIDGE_MAX_PENDING", default=200_000, lo=1000, hi=100_000_000, problems=problems),
         store_url=store_url,
+        retention=retention,
         channel_layer=layer,
         redis_url=redis_url,
     )

@@ -6,9 +6,12 @@ do the I/O in batches:
 
 * storage: write buffered readings in one transaction per batch, *then* publish the
   storage acks (a device forgets a reading only once it is durable here); on a store
-  failure nothing is acknowledged and the batch is retried with backoff;
-* live: coalesced frames (one per device per tick), serialized once, ``group_send``
-  per group; independent of storage so the dashboard never waits for the disk;
+  failure nothing is acknowledged and the batch is retried with backoff. A write waits
+  up to ``BRIDGE_STORE_LINGER_MS`` for more readings (unless a batch is full): a steady
+  trickle becomes a few transactions and acks per second instead of one per reading;
+* live: coalesced frames (one per device per tick), serialized once, and everything ready
+  sent in one go (one pipelined Redis round trip with the pub/sub layer); independent of
+  storage so the dashboard never waits for the disk;
 * MQTT: a persistent session, reconnected with jittered backoff.
 """
 
@@ -16,19 +19,21 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from bridge.coalescer import Coalescer
 from bridge.config import BridgeConfig
+from bridge.layers import GroupSender, LayerSender
 from bridge.mqtt import FastClient, connect_options, sleep_backoff
 from bridge.pipeline import Accepted, Incoming, Presence, Rejected, classify
 from contract.codec import encode_ack
 from contract.live import FLEET_GROUP, device_group, frame_event, frame_message, status_event, status_message, to_text
 from contract.models import Reading, Status, StorageAck, seq_ranges
 from contract.topics import Kind, subscription, topic
-from storage.base import QuarantinedMessage, Store, StoreError
+from storage.base import QuarantinedMessage, Store
 
 log = logging.getLogger("sensebridge.bridge")
 
@@ -73,23 +78,27 @@ class BridgeWorker:
         Args:
             config: Settings.
             store: Where readings go.
-            layer: A Channels layer (anything with ``async group_send(group, message)``).
+            layer: A :class:`~bridge.layers.GroupSender`, or any Channels layer (anything
+                with ``async group_send(group, message)``).
         """
         self.config = config
         self.stats = BridgeStats()
         self.connected = asyncio.Event()
         self._store = store
-        self._layer = layer
+        self._sender: GroupSender = layer if hasattr(layer, "group_send_many") else LayerSender(layer)
+        self._layer_down = False
         self._client: FastClient | None = None
         self._pending: list[Reading] = []
         self._statuses: list[tuple[Status, int]] = []
         self._quarantine: list[QuarantinedMessage] = []
         self._store_wakeup = asyncio.Event()
+        self._batch_full = asyncio.Event()
         self._coalescer = Coalescer(config.tick_ms)
         self._live_out: collections.deque[tuple[str, dict[str, Any]]] = collections.deque()
         self._live_wakeup = asyncio.Event()
         self._release_soon = False
         self._release_timer: asyncio.TimerHandle | None = None
+        self._stopping = False
         self._loop = asyncio.get_running_loop()
 
     # --- hot path ---------------------------------------------------------------
@@ -107,6 +116,8 @@ class BridgeWorker:
             else:
                 self._pending.extend(outcome.readings)
             self._store_wakeup.set()
+            if len(self._pending) >= self.config.store_batch:
+                self._batch_full.set()
             if outcome.live:
                 for reading in outcome.readings:
                     self._coalescer.add(reading)
@@ -144,7 +155,8 @@ class BridgeWorker:
         now_ms = self._loop.time() * 1000
         for readings in self._coalescer.due(now_ms):
             text = to_text(frame_message(readings))
-            self._publish_live(device_group(readings[0].device), frame_event(text))
+            device = readings[0].device
+            self._publish_live(device_group(device), frame_event(text, device=device))
         next_ms = self._coalescer.next_due_ms()
         if next_ms is not None:
             self._release_timer = self._loop.call_at(next_ms / 1000, self._release_frames)
@@ -160,30 +172,34 @@ class BridgeWorker:
         while True:
             await self._live_wakeup.wait()
             self._live_wakeup.clear()
-            by_group: dict[str, list[dict[str, Any]]] = {}
             while self._live_out:
-                group, event = self._live_out.popleft()
-                by_group.setdefault(group, []).append(event)
-            await asyncio.gather(*(self._send_group(group, events) for group, events in by_group.items()))
-
-    async def _send_group(self, group: str, events: list[dict[str, Any]]) -> None:
-        for event in events:
-            try:
-                await self._layer.group_send(group, event)
-            except Exception:  # supervisor boundary: a layer outage must not stop ingest
-                self.stats.layer_errors += 1
-                log.exception("group_send to %s failed", group)
-            else:
-                self.stats.frames_sent += 1
+                batch = list(self._live_out)
+                self._live_out.clear()
+                try:
+                    await self._sender.group_send_many(batch)
+                except Exception as exc:  # supervisor boundary: a layer outage must not stop ingest
+                    self.stats.layer_errors += len(batch)
+                    if not self._layer_down:
+                        self._layer_down = True
+                        log.warning("live frames not sent, channel layer unavailable: %r", exc)
+                else:
+                    self.stats.frames_sent += len(batch)
+                    if self._layer_down:
+                        self._layer_down = False
+                        log.info("channel layer back: live frames flowing again")
 
     # --- storage path -----------------------------------------------------------
 
+    def _buffered(self) -> bool:
+        return bool(self._pending or self._statuses or self._quarantine)
+
     async def _store_loop(self) -> None:
         attempt = 0
-        while True:
+        while not (self._stopping and not self._buffered()):
             await self._store_wakeup.wait()
             self._store_wakeup.clear()
-            while self._pending or self._statuses or self._quarantine:
+            while self._buffered():
+                await self._linger()
                 try:
                     await self._flush_once()
                 except Exception as exc:  # supervisor boundary: never acknowledge, retry, keep ingesting
@@ -193,6 +209,13 @@ class BridgeWorker:
                     attempt += 1
                 else:
                     attempt = 0
+
+    async def _linger(self) -> None:
+        """Give more readings the chance to join this write, unless a batch is full or we stop."""
+        if self.config.store_linger_ms and not self._stopping and len(self._pending) < self.config.store_batch:
+            self._batch_full.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._batch_full.wait(), self.config.store_linger_ms / 1000)
 
     async def _flush_once(self) -> None:
         if self._quarantine:
@@ -224,11 +247,22 @@ class BridgeWorker:
             if client.publish_nowait(topic(device, Kind.ACK), encode_ack(ack), qos=1):
                 self.stats.acks_sent += 1
 
-    async def drain(self, timeout_s: float) -> None:
-        """Write what is buffered (used on shutdown); gives up after ``timeout_s``."""
-        async with asyncio.timeout(timeout_s):
-            while self._pending or self._statuses or self._quarantine:
-                await self._flush_once()
+    async def _finish_storing(self, store_task: asyncio.Task[None], timeout_s: float) -> None:
+        """Let the store loop write what is buffered, then end it (used on shutdown).
+
+        The loop is never cancelled in the middle of a write: the batch would be written
+        but kept in the buffer, and written again.
+        """
+        self._stopping = True
+        self._store_wakeup.set()
+        self._batch_full.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(store_task), timeout=timeout_s)
+        except TimeoutError:
+            log.warning("shutdown: %d readings not stored (the devices will re-send)", len(self._pending))
+        finally:
+            store_task.cancel()
+            await asyncio.gather(store_task, return_exceptions=True)
 
     # --- MQTT session -----------------------------------------------------------
 
@@ -275,20 +309,20 @@ class BridgeWorker:
 
     async def run(self) -> None:
         """Run until cancelled; on cancellation, store what is buffered (bounded wait)."""
+        store_task = asyncio.create_task(self._store_loop(), name="bridge-store")
         tasks = [
-            asyncio.create_task(self._store_loop(), name="bridge-store"),
             asyncio.create_task(self._live_loop(), name="bridge-live"),
             asyncio.create_task(self._stats_loop(), name="bridge-stats"),
             asyncio.create_task(self._mqtt_loop(), name="bridge-mqtt"),
         ]
         try:
-            await asyncio.gather(*tasks)
+            # Not gather(): cancelling gather() would cancel the store loop mid-write.
+            done, _ = await asyncio.wait([store_task, *tasks], return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # a loop only ends by a bug: raise it
         finally:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            try:
-                await self.drain(timeout_s=5.0)
-            except (TimeoutError, StoreError) as exc:
-                log.warning("shutdown: %d readings not stored (the devices will re-send): %s", len(self._pending), exc)
+            await self._finish_storing(store_task, timeout_s=5.0)
             log.info("bridge stopped: %s", self.stats.summary())

@@ -222,26 +222,37 @@ def _device(value: object) -> str:
     return validate_device_id(value)
 
 
+# name -> (minimum, maximum): one tuple unpack per value on the bridge's hot path.
+_LIMITS = {name: (channel.minimum, channel.maximum) for name, channel in CHANNELS_BY_NAME.items()}
+
+
 def _values(obj: Mapping[str, Any], fixed: frozenset[str]) -> dict[str, float]:
     values: dict[str, float] = {}
     for key, value in obj.items():
         if key in fixed:
             continue
-        channel = CHANNELS_BY_NAME.get(key)
-        if channel is None:
+        limits = _LIMITS.get(key)
+        if limits is None:
             raise ContractError(Reason.UNKNOWN_FIELD, f"unknown field {key[:64]!r}", field=key[:64])
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        # Exact types first (what both JSON parsers produce); bool is an int subclass and no number.
+        kind = type(value)
+        if kind is float:
+            number = value
+        elif kind is int or (isinstance(value, int | float) and not isinstance(value, bool)):
+            number = float(value)
+        else:
             raise ContractError(Reason.WRONG_TYPE, f"{key} must be a number", field=key)
-        number = float(value)
+        if limits[0] <= number <= limits[1]:  # NaN fails this too, and is told apart below
+            values[key] = number
+            continue
         if not math.isfinite(number):
             raise ContractError(Reason.NOT_FINITE, f"{key} is not finite", field=key)
-        if not channel.minimum <= number <= channel.maximum:
-            raise ContractError(
-                Reason.OUT_OF_RANGE,
-                f"{key}={number:g} outside [{channel.minimum:g}, {channel.maximum:g}] {channel.unit}",
-                field=key,
-            )
-        values[key] = number
+        channel = CHANNELS_BY_NAME[key]
+        raise ContractError(
+            Reason.OUT_OF_RANGE,
+            f"{key}={number:g} outside [{channel.minimum:g}, {channel.maximum:g}] {channel.unit}",
+            field=key,
+        )
     if not values:
         raise ContractError(Reason.NO_VALUES, "a reading needs at least one sensor value")
     return values

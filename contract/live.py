@@ -104,9 +104,15 @@ def to_text(message: dict[str, Any]) -> str:
     return dumps(message).decode()
 
 
-def frame_event(text: str) -> dict[str, Any]:
-    """Channel-layer event carrying a serialized frame to a device group."""
-    return {"type": FRAME_EVENT, "text": text}
+def frame_event(text: str, device: str | None = None) -> dict[str, Any]:
+    """Channel-layer event carrying a serialized frame to a device group.
+
+    ``device`` lets a consumer keep only the newest frame per device for a client that
+    reads too slowly, without parsing ``text``.
+    """
+    if device is None:
+        return {"type": FRAME_EVENT, "text": text}
+    return {"type": FRAME_EVENT, "text": text, "device": device}
 
 
 def status_event(text: str) -> dict[str, Any]:

@@ -10,5 +10,8 @@ urlpatterns = [
     path("api/v1/health", views.health),
     path("api/v1/devices", views.device_list),
     path("api/v1/devices/<str:device>/readings", views.device_readings),
+    path("api/v1/devices/<str:device>/history", views.device_history),
+    path("api/v1/devices/<str:device>/export.csv", views.device_export_csv),
+    path("api/v1/devices/<str:device>/export.json", views.device_export_json),
     path("", views.dashboard_missing),
 ]

@@ -1,8 +1,10 @@
 """The store interface: what the bridge writes and the server reads.
 
 Shaped for both SQLite and MongoDB: batch insert with an idempotent key
-(device, boot, seq), range queries by device time, latest values, device presence
-and a quarantine of rejected messages.
+(device, boot, seq), range queries by device time, downsampled history with gaps
+(:mod:`storage.history`), paged export, retention and rollup upkeep
+(:meth:`Store.maintain`), latest values, device presence and a quarantine of rejected
+messages. docs/storage.md describes both implementations.
 
 Exception tree::
 
@@ -12,11 +14,17 @@ Exception tree::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from contract.models import Reading, Status
+from storage.history import History, HistoryQuery
+
+EXPORT_PAGE = 5_000
+
+ReadingKey = tuple[int, str, int]
+"""``(ts, boot, seq)``: the order readings of one device are listed in, and the export cursor."""
 
 
 class StoreError(RuntimeError):
@@ -95,6 +103,38 @@ class QuarantinedMessage:
     excerpt: str
 
 
+@dataclass(frozen=True, slots=True)
+class MaintenanceReport:
+    """What one :meth:`Store.maintain` call did.
+
+    Attributes:
+        purged: ``raw``/``minute``/``hour`` -> rows deleted by retention.
+        refreshed: Rollup rows recomputed (MongoDB; SQLite maintains rollups at ingest).
+    """
+
+    purged: Mapping[str, int] = field(default_factory=dict)
+    refreshed: int = 0
+
+
+async def keyset_pages(
+    fetch: Callable[[ReadingKey | None, int], Awaitable[list[Reading]]], *, page_size: int
+) -> AsyncIterator[list[Reading]]:
+    """Pages of readings from ``fetch(after, limit)``, which lists readings after the key, oldest first.
+
+    Keyset paging: each page starts after the last reading of the previous one, so a page costs
+    the same at the end of a year as at its start, and readings stored meanwhile are not skipped.
+    """
+    after: ReadingKey | None = None
+    while True:
+        page = await fetch(after, page_size)
+        if page:
+            yield page
+        if len(page) < page_size:
+            return
+        last = page[-1]
+        after = (last.ts_ms, last.boot, last.seq)
+
+
 class Store(Protocol):
     """Async storage of readings, device presence and quarantined messages."""
 
@@ -120,6 +160,27 @@ class Store(Protocol):
 
     async def devices(self) -> list[DeviceSummary]:
         """Every known device (seen in a status or a reading), sorted by id."""
+        ...
+
+    async def has_device(self, device: str) -> bool:
+        """Whether :meth:`devices` lists ``device``."""
+        ...
+
+    async def history(self, query: HistoryQuery, *, now_ms: int) -> History:
+        """Downsampled history with gaps, equal to :func:`storage.history.history_from_readings`.
+
+        ``now_ms`` dates the retention limits (ranges past raw retention are answered from rollups).
+        """
+        ...
+
+    def export(
+        self, device: str, *, since_ms: int, until_ms: int, page_size: int = EXPORT_PAGE
+    ) -> AsyncIterator[list[Reading]]:
+        """Every reading with ``since_ms <= ts < until_ms``, oldest first, in pages of at most ``page_size``."""
+        ...
+
+    async def maintain(self, *, now_ms: int) -> MaintenanceReport:
+        """Apply retention as of ``now_ms`` and bring rollups up to date; safe to run from several processes."""
         ...
 
     async def quarantined(self, *, limit: int) -> list[QuarantinedMessage]:

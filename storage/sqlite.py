@@ -3,7 +3,9 @@
 WAL journal so the server reads while the bridge writes; ``synchronous=FULL`` because
 a storage ack promises the device its reading survives a power cut, and the device
 deletes it on that promise. All writes go through one thread (SQLite has one writer
-anyway); reads use a small pool of their own connections.
+anyway); reads use a small pool of their own connections. Rollups are kept in the
+insert transaction (:mod:`storage.sqlite_sql`); retention is a chunked purge run by
+:meth:`SqliteStore.maintain`.
 """
 
 from __future__ import annotations
@@ -11,63 +13,34 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from contract.channels import CHANNEL_NAMES
 from contract.models import Reading, Status
-from storage.base import DeviceSummary, InsertResult, QuarantinedMessage, ReadingPage, StoreError
+from storage import sqlite_sql as sql
+from storage.base import (
+    EXPORT_PAGE,
+    DeviceSummary,
+    InsertResult,
+    MaintenanceReport,
+    QuarantinedMessage,
+    ReadingKey,
+    ReadingPage,
+    StoreError,
+    keyset_pages,
+)
+from storage.downsample import Bucket
+from storage.history import History, HistoryQuery, answer_history
+from storage.plan import HOUR_MS, MINUTE_MS, RAW, SOURCE_NAMES, Part
+from storage.retention import RetentionPolicy
 
 T = TypeVar("T")
 
-_COLUMNS = ", ".join(CHANNEL_NAMES)
-_READING_COLUMNS = f"device, boot, seq, ts, rx, {_COLUMNS}"
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS readings (
-    device TEXT NOT NULL,
-    boot TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    ts INTEGER NOT NULL,
-    rx INTEGER NOT NULL,
-    {", ".join(f"{name} REAL" for name in CHANNEL_NAMES)},
-    PRIMARY KEY (device, boot, seq)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS readings_device_ts ON readings (device, ts);
-CREATE TABLE IF NOT EXISTS devices (
-    device TEXT PRIMARY KEY,
-    online INTEGER NOT NULL DEFAULT 0,
-    boot TEXT,
-    status_rx INTEGER,
-    pending INTEGER,
-    dropped INTEGER,
-    last_seen INTEGER
-);
-CREATE TABLE IF NOT EXISTS quarantine (
-    id INTEGER PRIMARY KEY,
-    rx INTEGER NOT NULL,
-    topic TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    detail TEXT NOT NULL,
-    device TEXT,
-    excerpt TEXT NOT NULL
-);
-"""
-_INSERT = (
-    f"INSERT OR IGNORE INTO readings ({_READING_COLUMNS}) "  # noqa: S608 - column names are constants
-    f"VALUES ({', '.join('?' * (5 + len(CHANNEL_NAMES)))})"
-)
-_TOUCH_DEVICE = (
-    "INSERT INTO devices (device, last_seen) VALUES (?, ?) "
-    "ON CONFLICT (device) DO UPDATE SET last_seen = max(coalesce(last_seen, 0), excluded.last_seen)"
-)
-_STATUS = (
-    "INSERT INTO devices (device, online, boot, status_rx, pending, dropped) VALUES (?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (device) DO UPDATE SET online = excluded.online, boot = excluded.boot, "
-    "status_rx = excluded.status_rx, pending = coalesce(excluded.pending, pending), "
-    "dropped = coalesce(excluded.dropped, dropped)"
-)
+PURGE_CHUNK = 20_000
+_SELECT_READING = f"SELECT boot, seq, ts, rx, {sql.COLUMNS} FROM readings "  # noqa: S608 - constant columns
+_PURGED = {RAW: ("readings", "ts"), MINUTE_MS: ("rollup_minute", "t"), HOUR_MS: ("rollup_hour", "t")}
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -77,27 +50,74 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA busy_timeout=10000")
+    conn.execute("PRAGMA temp_store=MEMORY")  # the insert path's staging tables
     return conn
 
 
-def _row_to_reading(device: str, row: Sequence[object]) -> Reading:
-    boot, seq, ts, rx, *values = row
-    return Reading(
-        device=device,
-        boot=str(boot),
-        seq=int(seq),  # type: ignore[call-overload]
-        ts_ms=int(ts),  # type: ignore[call-overload]
-        rx_ms=int(rx),  # type: ignore[call-overload]
-        values={name: float(v) for name, v in zip(CHANNEL_NAMES, values, strict=True) if v is not None},  # type: ignore[arg-type]
-    )
+def _migrate(conn: sqlite3.Connection) -> None:
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if version > sql.SCHEMA_VERSION:
+        raise sqlite3.DatabaseError(f"schema version {version} is newer than this program's {sql.SCHEMA_VERSION}")
+    conn.executescript(sql.SCHEMA)
+    conn.executescript(sql.STAGING)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        if version == 0:
+            # Files from before the rollups: build them once from the stored readings.
+            conn.execute("DELETE FROM temp.delta")
+            conn.execute(sql.delta_insert(source="main.readings"))
+            for size in sql.ROLLUP_TABLES:
+                conn.execute(sql.rollup_merge(size))
+            conn.execute("DELETE FROM temp.delta")
+            conn.execute(f"PRAGMA user_version = {sql.SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _insert(conn: sqlite3.Connection, rows: list[tuple[object, ...]], newest: list[tuple[str, int]]) -> int:
+    conn.executescript(sql.STAGING)  # the temp tables and trigger of this connection (no-op once made)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("DELETE FROM temp.incoming")
+        conn.executemany(sql.INSERT, rows)  # OR IGNORE: stored keys and repeats within the batch are skipped
+        (stored,) = conn.execute(sql.COUNT_NEW).fetchone()
+        if stored:
+            conn.execute("DELETE FROM temp.delta")
+            conn.execute(sql.delta_insert(source="temp.incoming"))
+            for size in sql.ROLLUP_TABLES:
+                conn.execute(sql.rollup_merge(size))
+        conn.executemany(sql.TOUCH_DEVICE, newest)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return int(stored)
+
+
+def _purge_chunk(conn: sqlite3.Connection, source: int, device: str, cutoff: int) -> tuple[int, bool]:
+    """Delete up to about :data:`PURGE_CHUNK` rows older than ``cutoff``; also says whether more remain."""
+    table, column = _PURGED[source]
+    row = conn.execute(
+        f"SELECT {column} FROM {table} WHERE device = ? AND {column} < ? ORDER BY {column} LIMIT 1 OFFSET ?",  # noqa: S608
+        (device, cutoff, PURGE_CHUNK),
+    ).fetchone()
+    if row is None:
+        cursor = conn.execute(f"DELETE FROM {table} WHERE device = ? AND {column} < ?", (device, cutoff))  # noqa: S608
+        return cursor.rowcount, False
+    cursor = conn.execute(f"DELETE FROM {table} WHERE device = ? AND {column} <= ?", (device, row[0]))  # noqa: S608
+    return cursor.rowcount, True
 
 
 class SqliteStore:
     """:class:`storage.base.Store` on one SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, retention: RetentionPolicy | None = None) -> None:
         """Use :meth:`open` instead: it creates the schema off the event loop."""
         self._path = path
+        self._retention = retention or RetentionPolicy()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sqlite-reader")
         self._local = threading.local()
@@ -105,16 +125,16 @@ class SqliteStore:
         self._lock = threading.Lock()
 
     @classmethod
-    async def open(cls, path: Path) -> SqliteStore:
+    async def open(cls, path: Path, *, retention: RetentionPolicy | None = None) -> SqliteStore:
         """Open ``path``, creating the file, its folder and the schema if needed.
 
         Raises:
             StoreError: the file cannot be opened or is not an sensebridge database.
         """
-        store = cls(path)
+        store = cls(path, retention)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            await store._write(lambda conn: conn.executescript(_SCHEMA))
+            await store._write(_migrate)
         except OSError as exc:
             await store.close()
             raise StoreError(f"cannot open SQLite store {path}: {exc}") from exc
@@ -127,6 +147,11 @@ class SqliteStore:
     def path(self) -> Path:
         """The database file."""
         return self._path
+
+    @property
+    def retention(self) -> RetentionPolicy:
+        """How long each resolution is kept."""
+        return self._retention
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -149,40 +174,25 @@ class SqliteStore:
     async def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._readers, self._run, fn)
 
+    # --- writes -------------------------------------------------------------------
+
     async def insert_readings(self, readings: Sequence[Reading]) -> InsertResult:
         """See :meth:`storage.base.Store.insert_readings`."""
         if not readings:
             return InsertResult(stored=0, duplicates=0)
-        rows = [
-            (r.device, r.boot, r.seq, r.ts_ms, r.rx_ms, *(r.values.get(name) for name in CHANNEL_NAMES))
-            for r in readings
-        ]
+        rows = [sql.reading_row(r) for r in readings]
         newest: dict[str, int] = {}
         for r in readings:
-            if r.ts_ms > newest.get(r.device, -1):
+            if r.ts_ms > newest.get(r.device, -(2**63)):
                 newest[r.device] = r.ts_ms
-
-        def insert(conn: sqlite3.Connection) -> int:
-            before = conn.total_changes
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                conn.executemany(_INSERT, rows)
-                stored = conn.total_changes - before
-                conn.executemany(_TOUCH_DEVICE, list(newest.items()))
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            return stored
-
-        stored = await self._write(insert)
+        stored = await self._write(lambda conn: _insert(conn, rows, list(newest.items())))
         return InsertResult(stored=stored, duplicates=len(readings) - stored)
 
     async def record_statuses(self, statuses: Sequence[tuple[Status, int]]) -> None:
         """See :meth:`storage.base.Store.record_statuses`."""
         rows = [(s.device, int(s.online), s.boot, rx, s.pending, s.dropped) for s, rx in statuses]
         if rows:
-            await self._write(lambda conn: conn.executemany(_STATUS, rows))
+            await self._write(lambda conn: conn.executemany(sql.STATUS, rows))
 
     async def quarantine(self, messages: Sequence[QuarantinedMessage]) -> None:
         """See :meth:`storage.base.Store.quarantine`."""
@@ -195,20 +205,60 @@ class SqliteStore:
                 )
             )
 
+    async def maintain(self, *, now_ms: int) -> MaintenanceReport:
+        """See :meth:`storage.base.Store.maintain`: purge what retention no longer keeps, in chunks.
+
+        Each chunk is its own transaction, so the bridge's inserts go on between them.
+        """
+        devices = await self._read(lambda conn: [d for (d,) in conn.execute("SELECT device FROM devices")])
+        purged: dict[str, int] = {}
+        for source in (RAW, MINUTE_MS, HOUR_MS):
+            cutoff = self._retention.cutoff_ms(source, now_ms=now_ms)
+            if cutoff is None:
+                continue
+            total = 0
+            for device in devices:
+                more = True
+                while more:
+                    deleted, more = await self._write(
+                        lambda conn, s=source, d=device, c=cutoff: _purge_chunk(conn, s, d, c)  # type: ignore[misc]
+                    )
+                    total += deleted
+            purged[SOURCE_NAMES[source]] = total
+        return MaintenanceReport(purged=purged)
+
+    # --- reads --------------------------------------------------------------------
+
     async def readings(self, device: str, *, since_ms: int, until_ms: int, limit: int) -> ReadingPage:
         """See :meth:`storage.base.Store.readings`."""
+        page = await self._readings_after(device, None, since_ms=since_ms, until_ms=until_ms, limit=limit + 1)
+        return ReadingPage(readings=page[:limit], truncated=len(page) > limit)
 
-        def query(conn: sqlite3.Connection) -> ReadingPage:
-            rows = conn.execute(
-                f"SELECT boot, seq, ts, rx, {_COLUMNS} FROM readings "  # noqa: S608 - constant columns
-                "WHERE device = ? AND ts >= ? AND ts < ? ORDER BY ts, boot, seq LIMIT ?",
-                (device, since_ms, until_ms, limit + 1),
-            ).fetchall()
-            return ReadingPage(
-                readings=[_row_to_reading(device, row) for row in rows[:limit]], truncated=len(rows) > limit
-            )
+    async def _readings_after(
+        self, device: str, after: ReadingKey | None, *, since_ms: int, until_ms: int, limit: int
+    ) -> list[Reading]:
+        where, args = "WHERE device = ? AND ts >= ? AND ts < ?", [device, since_ms, until_ms]
+        if after is not None:
+            a_ts, a_boot, a_seq = after
+            where += " AND ts >= ? AND (ts > ? OR boot > ? OR (boot = ? AND seq > ?))"
+            args += [a_ts, a_ts, a_boot, a_boot, a_seq]
+
+        def query(conn: sqlite3.Connection) -> list[Reading]:
+            rows = conn.execute(f"{_SELECT_READING}{where} ORDER BY ts, boot, seq LIMIT ?", (*args, limit)).fetchall()
+            return [sql.row_to_reading(device, row) for row in rows]
 
         return await self._read(query)
+
+    async def export(
+        self, device: str, *, since_ms: int, until_ms: int, page_size: int = EXPORT_PAGE
+    ) -> AsyncIterator[list[Reading]]:
+        """See :meth:`storage.base.Store.export`."""
+
+        async def fetch(after: ReadingKey | None, limit: int) -> list[Reading]:
+            return await self._readings_after(device, after, since_ms=since_ms, until_ms=until_ms, limit=limit)
+
+        async for page in keyset_pages(fetch, page_size=page_size):
+            yield page
 
     async def devices(self) -> list[DeviceSummary]:
         """See :meth:`storage.base.Store.devices`."""
@@ -218,11 +268,7 @@ class SqliteStore:
             for device, online, boot, status_rx, pending, dropped, last_seen in conn.execute(
                 "SELECT device, online, boot, status_rx, pending, dropped, last_seen FROM devices ORDER BY device"
             ).fetchall():
-                row = conn.execute(
-                    f"SELECT boot, seq, ts, rx, {_COLUMNS} FROM readings "  # noqa: S608 - constant columns
-                    "WHERE device = ? ORDER BY ts DESC LIMIT 1",
-                    (device,),
-                ).fetchone()
+                row = conn.execute(f"{_SELECT_READING}WHERE device = ? ORDER BY ts DESC LIMIT 1", (device,)).fetchone()
                 summaries.append(
                     DeviceSummary(
                         device=device,
@@ -232,12 +278,18 @@ class SqliteStore:
                         pending=pending,
                         dropped=dropped,
                         last_seen_ms=last_seen,
-                        latest=_row_to_reading(device, row) if row else None,
+                        latest=sql.row_to_reading(device, row) if row else None,
                     )
                 )
             return summaries
 
         return await self._read(query)
+
+    async def has_device(self, device: str) -> bool:
+        """See :meth:`storage.base.Store.has_device`."""
+        return await self._read(
+            lambda conn: conn.execute("SELECT 1 FROM devices WHERE device = ?", (device,)).fetchone() is not None
+        )
 
     async def quarantined(self, *, limit: int) -> list[QuarantinedMessage]:
         """See :meth:`storage.base.Store.quarantined`."""
@@ -252,6 +304,46 @@ class SqliteStore:
             ]
 
         return await self._read(query)
+
+    # --- history (storage.history.HistorySource) ----------------------------------
+
+    async def history(self, query: HistoryQuery, *, now_ms: int) -> History:
+        """See :meth:`storage.base.Store.history`."""
+        return await answer_history(self, query, retention=self._retention, now_ms=now_ms)
+
+    async def count_readings(self, device: str, *, since_ms: int, until_ms: int, cap: int) -> int:
+        """Raw readings in the range, counting at most ``cap`` (an index-only scan)."""
+        return await self._read(
+            lambda conn: conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM readings WHERE device = ? AND ts >= ? AND ts < ? LIMIT ?)",
+                (device, since_ms, until_ms, cap),
+            ).fetchone()[0]
+        )
+
+    async def history_readings(self, device: str, *, since_ms: int, until_ms: int, limit: int) -> list[Reading]:
+        """Raw readings in the range, oldest first, at most ``limit``."""
+        return await self._readings_after(device, None, since_ms=since_ms, until_ms=until_ms, limit=limit)
+
+    async def stale_rollups(self, device: str, *, since_ms: int, until_ms: int) -> Mapping[int, Sequence[int]]:
+        """Never any: rollups change in the same transaction as the readings."""
+        return {}
+
+    async def aggregate(
+        self, device: str, parts: Sequence[Part], *, bucket_ms: int, channels: Sequence[str]
+    ) -> list[Bucket]:
+        """Partial buckets per part, grouped in SQL."""
+        statements = [(sql.aggregate_sql(p.source_ms, bucket_ms=bucket_ms, channels=channels), p) for p in parts]
+
+        def query(conn: sqlite3.Connection) -> list[Bucket]:
+            buckets = []
+            for statement, part in statements:
+                for row in conn.execute(statement, (device, part.since_ms, part.until_ms)):
+                    buckets.append(sql.row_to_bucket(row, channels))
+            return buckets
+
+        return await self._read(query)
+
+    # --- lifecycle ----------------------------------------------------------------
 
     async def close(self) -> None:
         """See :meth:`storage.base.Store.close`."""

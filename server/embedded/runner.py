@@ -23,6 +23,7 @@ from bridge.worker import BridgeWorker
 from edge.errors import EdgeError
 from server.embedded.broker import Broker, BrokerError
 from storage import Store, StoreError, open_store
+from storage.maintenance import run_maintenance
 
 log = logging.getLogger("sensebridge.embedded")
 
@@ -90,6 +91,7 @@ class EmbeddedRunner:
     exit_code: int = 0
     _store: Store | None = None
     _bridge_task: asyncio.Task[None] | None = None
+    _maintenance_task: asyncio.Task[None] | None = None
     _devices: Any = None
     _stopped: bool = False
     on_fatal: Callable[[], None] | None = None
@@ -119,6 +121,7 @@ class EmbeddedRunner:
             )
             worker = BridgeWorker(cfg, store=self._store, layer=get_channel_layer())
             self._bridge_task = asyncio.create_task(worker.run(), name="embedded-bridge")
+            self._maintenance_task = asyncio.create_task(run_maintenance(self._store), name="embedded-retention")
             async with asyncio.timeout(BRIDGE_CONNECT_TIMEOUT_S):
                 await worker.connected.wait()
             self._devices = await asyncio.to_thread(self.start_devices, mqtt_url, self.broker.protocol)
@@ -142,6 +145,9 @@ class EmbeddedRunner:
             self._bridge_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._bridge_task
+        if self._maintenance_task is not None:
+            self._maintenance_task.cancel()
+            await asyncio.gather(self._maintenance_task, return_exceptions=True)
         if self._store is not None:
             await self._store.close()
         await self.broker.stop()

@@ -24,5 +24,5 @@ async def get_store() -> Store:
     if _store is None:
         async with _lock:
             if _store is None:
-                _store = await open_store(settings.CONFIG.store_url)
+                _store = await open_store(settings.CONFIG.store_url, retention=settings.CONFIG.retention)
     return _store

@@ -1,53 +1,31 @@
-"""REST views: thin, validate the query, call a selector, answer JSON."""
+"""REST views: thin, validate the query (:mod:`server.telemetry.queries`), call a selector, answer."""
 
 from __future__ import annotations
 
 import time
-from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 
-from contract.codec import parse_ts
-from contract.errors import ContractError
-from contract.topics import validate_device_id
-from server.telemetry import selectors
-
-DEFAULT_WINDOW_MS = 10 * 60 * 1000
-DEFAULT_LIMIT = 1000
-MAX_LIMIT = 10_000
+from contract.codec import dumps
+from server.telemetry import exports, selectors
+from server.telemetry.queries import UNKNOWN_DEVICE, QueryError, export_query, history_query, readings_query
 
 
-class QueryError(ValueError):
-    """A query parameter is invalid; becomes a 400 with ``field`` and the reason."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
 
 
 def _bad_request(exc: QueryError) -> JsonResponse:
-    return JsonResponse({"error": {"code": "bad_query", "field": exc.field, "message": str(exc)}}, status=400)
+    return JsonResponse({"error": {"code": exc.code, "field": exc.field, "message": str(exc)}}, status=400)
 
 
-def _time_param(request: HttpRequest, name: str, default: int) -> int:
-    raw = request.GET.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.isdigit():
-        return int(raw)
-    try:
-        return parse_ts(raw, name)
-    except ContractError as exc:
-        raise QueryError(name, f"{name} must be epoch milliseconds or ISO 8601 UTC: {exc.detail}") from None
+def _json(body: object) -> HttpResponse:
+    return HttpResponse(dumps(body), content_type="application/json")
 
 
-def _limit_param(request: HttpRequest) -> int:
-    raw = request.GET.get("limit", "")
-    if raw == "":
-        return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise QueryError("limit", f"limit must be an integer from 1 to {MAX_LIMIT}")
-    return int(raw)
+async def _require_device(device: str) -> None:
+    if not await selectors.device_exists(device=device):
+        raise QueryError("device", f"no device {device!r} in the store", code=UNKNOWN_DEVICE)
 
 
 async def health(request: HttpRequest) -> JsonResponse:
@@ -60,29 +38,51 @@ async def device_list(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"devices": await selectors.device_list()})
 
 
-def _history_query(request: HttpRequest, device: str) -> tuple[int, int, int]:
-    try:
-        validate_device_id(device)
-    except ContractError as exc:
-        raise QueryError("device", exc.detail) from None
-    now_ms = time.time_ns() // 1_000_000
-    until_ms = _time_param(request, "until", now_ms + 1)
-    since_ms = _time_param(request, "since", until_ms - DEFAULT_WINDOW_MS)
-    if since_ms >= until_ms:
-        raise QueryError("since", "since must be before until")
-    return since_ms, until_ms, _limit_param(request)
-
-
 async def device_readings(request: HttpRequest, device: str) -> JsonResponse:
     """``GET /api/v1/devices/<id>/readings?since=&until=&limit=`` (times: epoch ms or ISO 8601 UTC)."""
     try:
-        since_ms, until_ms, limit = _history_query(request, device)
+        query = readings_query(device, request.GET, now_ms=_now_ms())
     except QueryError as exc:
         return _bad_request(exc)
-    body: dict[str, Any] = await selectors.device_readings(
-        device=device, since_ms=since_ms, until_ms=until_ms, limit=limit
+    body = await selectors.device_readings(
+        device=device, since_ms=query.since_ms, until_ms=query.until_ms, limit=query.limit
     )
     return JsonResponse(body)
+
+
+async def device_history(request: HttpRequest, device: str) -> HttpResponse:
+    """``GET /api/v1/devices/<id>/history?since=&until=&channels=&points=``: downsampled, with gaps."""
+    try:
+        query = history_query(device, request.GET, now_ms=_now_ms())
+        await _require_device(device)
+    except QueryError as exc:
+        return _bad_request(exc)
+    return _json(await selectors.device_history(query=query))
+
+
+async def _export(request: HttpRequest, device: str, fmt: str) -> HttpResponseBase:
+    try:
+        query = export_query(device, request.GET, now_ms=_now_ms())
+        await _require_device(device)
+    except QueryError as exc:
+        return _bad_request(exc)
+    pages = selectors.device_export(device=device, since_ms=query.since_ms, until_ms=query.until_ms)
+    response = StreamingHttpResponse(
+        exports.export_chunks(fmt, pages, query.channels), content_type=exports.FORMATS[fmt]
+    )
+    filename = exports.export_filename(device, query.since_ms, query.until_ms, fmt)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+async def device_export_csv(request: HttpRequest, device: str) -> HttpResponseBase:
+    """``GET /api/v1/devices/<id>/export.csv?since=&until=&channels=``: exactly the range, streamed."""
+    return await _export(request, device, "csv")
+
+
+async def device_export_json(request: HttpRequest, device: str) -> HttpResponseBase:
+    """``GET /api/v1/devices/<id>/export.json?since=&until=&channels=``: exactly the range, streamed."""
+    return await _export(request, device, "json")
 
 
 async def dashboard_missing(request: HttpRequest) -> HttpResponse:

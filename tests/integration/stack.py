@@ -1,5 +1,9 @@
-"""The production-shaped stack as real processes: ``python -m bridge`` and daphne serving
-``server.asgi``, wired to the fixtures' Mosquitto and Redis, sharing one SQLite store."""
+"""The production-shaped stack as real processes: ``python -m bridge`` and an ASGI server serving
+``server.asgi``, wired to the fixtures' Mosquitto and Redis, sharing one SQLite store.
+
+The ASGI server is the one the ``ASGI_SERVER`` setting names (as in production), unless a
+test asks for a given one: :data:`SERVERS_UNDER_TEST` is that one plus daphne, the design's
+server, which stays tested whatever the default is."""
 
 from __future__ import annotations
 
@@ -16,9 +20,12 @@ from typing import Any, TypeVar
 
 from websockets.sync.client import ClientConnection, connect
 
+from server.config import DEFAULT_ASGI_SERVER, asgi_server_args
 from tests.support.processes import ManagedProcess, free_port
 
 REPO = Path(__file__).resolve().parents[2]
+CONFIGURED_ASGI_SERVER = os.environ.get("ASGI_SERVER", "").strip() or DEFAULT_ASGI_SERVER
+SERVERS_UNDER_TEST = sorted({CONFIGURED_ASGI_SERVER, "daphne"})
 T = TypeVar("T")
 
 
@@ -101,9 +108,9 @@ def process_env(**extra: str) -> dict[str, str]:
 
 @contextmanager
 def running_stack(
-    workdir: Path, *, mqtt_url: str, redis_url: str, client_id: str, tick_ms: int = 20
+    workdir: Path, *, mqtt_url: str, redis_url: str, client_id: str, tick_ms: int = 20, asgi_server: str | None = None
 ) -> Iterator[Stack]:
-    """Start the bridge and daphne; stop both (by PID) afterwards."""
+    """Start the bridge and the ASGI server (``ASGI_SERVER``'s unless given); stop both (by PID) afterwards."""
     store_path = workdir / "store.sqlite3"
     common = {"STORE_URL": f"sqlite:///{store_path}", "CHANNEL_LAYER": "redis-pubsub", "REDIS_URL": redis_url}
     bridge = ManagedProcess(
@@ -113,9 +120,10 @@ def running_stack(
         env=process_env(MQTT_URL=mqtt_url, BRIDGE_CLIENT_ID=client_id, BRIDGE_TICK_MS=str(tick_ms), **common),
     )
     http_port = free_port()
+    server_name = asgi_server or CONFIGURED_ASGI_SERVER
     server = ManagedProcess(
-        "daphne",
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(http_port), "server.asgi:application"],
+        server_name,
+        [sys.executable, "-m", *asgi_server_args(server_name, host="127.0.0.1", port=http_port)],
         workdir=workdir,
         host="127.0.0.1",
         port=http_port,

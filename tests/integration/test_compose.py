@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from contract.topics import Kind, topic
+from server.config import DEFAULT_ASGI_SERVER, asgi_server_args
 from tests.support.mqtt import MqttTestClient
 from tests.support.processes import LOOPBACK, MOSQUITTO_CONF_D, REPO_ROOT, ManagedProcess, find_binary, free_port
 
@@ -29,7 +30,7 @@ COMMON_ENV = {
     "MQTT_URL": "mqtt://mosquitto:1883",
     "REDIS_URL": "redis://redis:6379/0",
     "CHANNEL_LAYER": "redis-pubsub",
-    "STORE_URL": "sqlite:////data/sensebridge.sqlite3",
+    "STORE_URL": "mongodb://mongo:27017/sensebridge",
 }
 
 
@@ -88,9 +89,10 @@ def _mounts(service: dict[str, Any]) -> dict[str, str]:
 
 
 def test_the_stack_has_broker_redis_server_scalable_bridge_and_demo_devices(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {"mosquitto", "redis", "server", "bridge", "device"}
+    assert set(compose["services"]) == {"mosquitto", "redis", "mongo", "server", "bridge", "device"}
     assert _service(compose, "mosquitto")["image"] == "eclipse-mosquitto:2"
     assert _service(compose, "redis")["image"] == "redis:7-alpine"
+    assert _service(compose, "mongo")["image"].startswith("mongo:")
     assert all(_service(compose, name)["build"]["context"] == str(REPO_ROOT) for name in APP_SERVICES)
     assert _service(compose, "device")["profiles"] == ["demo"]
     assert all(service["restart"] == "unless-stopped" for service in compose["services"].values())
@@ -100,12 +102,19 @@ def test_server_and_bridge_share_the_broker_redis_and_store_settings(compose: di
     for name in ("server", "bridge"):
         environment = _service(compose, name)["environment"]
         assert {key: environment[key] for key in COMMON_ENV} == COMMON_ENV, name
-        assert _mounts(_service(compose, name))["/data"] == "data", name
+        assert "/data" not in _mounts(_service(compose, name)), f"{name}: the store is MongoDB, not a shared file"
 
 
-def test_server_runs_daphne_on_8000_in_production_mode(compose: dict[str, Any]) -> None:
+def test_mongodb_keeps_its_data_in_a_volume_and_stays_inside_the_stack(compose: dict[str, Any]) -> None:
+    mongo = _service(compose, "mongo")
+    assert _mounts(mongo)["/data/db"] == "mongo-data"
+    assert "ports" not in mongo
+    assert "mongosh" in mongo["healthcheck"]["test"]
+
+
+def test_server_runs_the_default_asgi_server_on_8000_in_production_mode(compose: dict[str, Any]) -> None:
     server = _service(compose, "server")
-    assert server["command"] == ["daphne", "-b", "0.0.0.0", "-p", "8000", "server.asgi:application"]
+    assert server["command"] == ["python", "-m", *asgi_server_args(DEFAULT_ASGI_SERVER, host="0.0.0.0", port=8000)]
     assert [(port["published"], port["target"]) for port in server["ports"]] == [(8000, 8000)]
     assert server["environment"]["DJANGO_SECRET_KEY"] == "compose-test-secret"
     assert server["environment"]["DJANGO_DEBUG"] == "0"
@@ -146,14 +155,14 @@ def test_services_wait_for_healthy_dependencies(compose: dict[str, Any]) -> None
     assert "redis-cli" in _service(compose, "redis")["healthcheck"]["test"]
     assert "$SYS/#" in " ".join(_service(compose, "mosquitto")["healthcheck"]["test"]).replace("$$", "$")
     for name, needs in {
-        "server": {"mosquitto", "redis"},
-        "bridge": {"mosquitto", "redis"},
+        "server": {"mosquitto", "redis", "mongo"},
+        "bridge": {"mosquitto", "redis", "mongo"},
         "device": {"mosquitto"},
     }.items():
         depends_on = _service(compose, name)["depends_on"]
         assert set(depends_on) == needs, name
         assert {dep["condition"] for dep in depends_on.values()} == {"service_healthy"}, name
-    assert set(compose["volumes"]) == {"mosquitto-data", "data", "edge-outbox"}
+    assert set(compose["volumes"]) == {"mosquitto-data", "mongo-data", "edge-outbox"}
 
 
 def test_the_stack_refuses_to_start_without_a_secret_key(empty_env_file: Path) -> None:

@@ -1,5 +1,8 @@
 """The pipeline as deployed: device messages -> Mosquitto -> bridge process -> SQLite + Redis
-channel layer -> daphne -> WebSocket and REST clients. Everything real, on free ports."""
+channel layer -> ASGI server -> WebSocket and REST clients. Everything real, on free ports.
+
+Runs once per server in :data:`~tests.integration.stack.SERVERS_UNDER_TEST`: the configured
+``ASGI_SERVER`` and daphne."""
 
 from __future__ import annotations
 
@@ -19,22 +22,33 @@ from contract.topics import Kind, topic
 from edge.config import EdgeConfig
 from edge.runner import build_agents, start_all, stop_all
 from storage.sqlite import SqliteStore
-from tests.integration.stack import Stack, receive_json, receive_until, running_stack, wait_until
+from tests.integration.stack import (
+    SERVERS_UNDER_TEST,
+    Stack,
+    receive_json,
+    receive_until,
+    running_stack,
+    wait_until,
+)
 from tests.support.mqtt import MqttTestClient
 from tests.support.servers import ServerHandle
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=SERVERS_UNDER_TEST)
 def stack(
-    mosquitto_session: ServerHandle, redis_session: ServerHandle, tmp_path_factory: pytest.TempPathFactory
+    mosquitto_session: ServerHandle,
+    redis_session: ServerHandle,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
 ) -> Iterator[Stack]:
     with running_stack(
         tmp_path_factory.mktemp("stack"),
         mqtt_url=mosquitto_session.url,
         redis_url=redis_session.url,
         client_id=f"bridge-{time.monotonic_ns()}",
+        asgi_server=request.param,
     ) as running:
         yield running
 

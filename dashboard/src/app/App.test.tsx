@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { act, cleanup, render, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { createApiClient } from '@/lib/api';
@@ -7,28 +7,63 @@ import { socketFactory } from '@/test/fake-socket';
 import { json, mockFetch } from '@/test/mock-fetch';
 
 import { App } from './App';
-import { HISTORY_MS, STREAM_OPTIONS, Telemetry } from './telemetry';
+import { DEVICE_TIMELINE, REDRAW_MS, SPARKLINE_TIMELINE, Telemetry } from './telemetry';
 
 // jsdom has no canvas: the chart wrapper gets an inert chart and the test reads the DOM.
 vi.mock('@/lib/echarts', () => ({
-  createChart: () => ({ setOption: vi.fn(), resize: vi.fn(), dispose: vi.fn() }),
+  createChart: () => ({
+    setOption: vi.fn(),
+    resize: vi.fn(),
+    dispose: vi.fn(),
+    isDisposed: () => false,
+    on: vi.fn(),
+    dispatchAction: vi.fn(),
+  }),
+  joinGroup: vi.fn(),
 }));
 
 const NOW = 1_800_000_000_000;
-const SINCE = NOW - HISTORY_MS;
+const SPARK_SPAN = 15 * 60_000;
 
-function row(seq: number, temperature = 21) {
-  return { seq, ts: NOW - 10_000 + seq * 1000, rx: NOW - 10_000 + seq * 1000 + 5, temperature, humidity: 40, pressure: 1000 };
+function wire(seq: number, ts: number, temperature = 21) {
+  return { seq, ts, rx: ts + 5, temperature, humidity: 40, pressure: 1000 };
 }
 
-function historyUrl(device: string): string {
-  return `/api/v1/devices/${device}/readings?since=${String(SINCE)}&until=${String(NOW)}&limit=${String(STREAM_OPTIONS.capacity)}`;
+function frame(device: string, seq: number, ts: number, temperature = 21) {
+  return { type: 'frame', device, boot: 'b1', seq: [seq, seq], readings: [wire(seq, ts, temperature)] };
+}
+
+/** The history URL a timeline asks for. */
+function historyUrl(device: string, since: number, until: number, channels: readonly string[], points: number): string {
+  const params = new URLSearchParams({ since: String(since), until: String(until), channels: channels.join(','), points: String(points) });
+  return `/api/v1/devices/${device}/history?${params.toString()}`;
+}
+
+/** A raw history answer of temperature, humidity and pressure readings. */
+function raw(device: string, since: number, until: number, channels: readonly string[], readings: ReturnType<typeof wire>[]) {
+  const col = (name: string) => readings.map((r) => (r as Record<string, number>)[name] ?? null);
+  return json({
+    device,
+    since,
+    until,
+    bucket_ms: 0,
+    channels,
+    t: readings.map((r) => r.ts),
+    n: readings.map(() => 1),
+    series: Object.fromEntries(channels.map((c) => [c, { min: col(c), max: col(c), mean: col(c) }])),
+    gaps: [],
+    seq: readings.map((r) => r.seq),
+    boot: readings.map(() => 'b1'),
+  });
 }
 
 let network = mockFetch();
 let errors = vi.spyOn(console, 'error');
 
 beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  vi.setSystemTime(NOW);
+  window.location.hash = '';
   network = mockFetch();
   errors = vi.spyOn(console, 'error');
   vi.stubGlobal(
@@ -43,29 +78,38 @@ beforeEach(() => {
 
 afterEach(() => {
   cleanup();
+  vi.useRealTimers();
   vi.unstubAllGlobals();
   network.verify();
   expect(errors).not.toHaveBeenCalled();
 });
 
-function start() {
+/** Redraw limits of 0 show every change at the next frame; the last test keeps the real ones. */
+function start(redrawMs: { device: number; sparkline: number; fleet: number } = { device: 0, sparkline: 0, fleet: 0 }) {
   const sockets = socketFactory();
   const frames: (() => void)[] = [];
   const telemetry = new Telemetry({
     api: createApiClient({ baseUrl: '/api/v1', fetch: network.fetch }),
     liveUrl: 'ws://dashboard.test/ws/live/',
     schedule: (callback) => frames.push(callback),
-    now: () => NOW,
+    now: () => Date.now(),
     random: () => 0,
     createSocket: sockets.create,
+    redrawMs,
   });
   render(<App telemetry={telemetry} />);
-  /** Let pending requests resolve, then run one animation frame. */
-  async function settle(): Promise<void> {
+  /** Let `ms` pass, let pending requests resolve, then run the animation frames. */
+  async function settle(ms = 0): Promise<void> {
     await act(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      for (const frame of frames.splice(0)) {
-        frame();
+      await vi.advanceTimersByTimeAsync(ms);
+      // Requests resolve through a few promise hops (fetch queue, body, decoder), frames may queue frames.
+      for (let round = 0; round < 3; round += 1) {
+        for (let i = 0; i < 20; i += 1) {
+          await Promise.resolve();
+        }
+        for (const callback of frames.splice(0)) {
+          callback();
+        }
       }
     });
   }
@@ -77,58 +121,149 @@ function attr(testId: string, name: string): string | undefined {
 }
 
 describe('App', () => {
-  it('loads the fleet, joins history and live frames per device and follows presence', async () => {
+  it('shows the fleet, opens a device with history joined to live frames, pauses and catches up', async () => {
     network.get('/api/v1/devices', () =>
       json({
         devices: [
-          { device: 'sim-1', online: true, boot: 'b1', last_seen: NOW, status_ts: NOW, latest: row(2) },
-          { device: 'sim-2', online: false, boot: null, last_seen: null, status_ts: null, latest: null },
+          { device: 'sim-1', online: true, boot: 'b1', last_seen: NOW, status_ts: NOW, pending: 0, dropped: 0, latest: wire(2, NOW - 1000) },
+          { device: 'sim-2', online: false, boot: null, last_seen: null, status_ts: null, pending: null, dropped: 4, latest: null },
         ],
       }),
     );
-    network.get(historyUrl('sim-1'), () =>
-      json({ device: 'sim-1', since: SINCE, until: NOW, readings: [row(0), row(1), row(2)], truncated: false }),
+    // sim-2 is offline: nothing live to wait for, its sparkline asks history up to now at once.
+    const spark = SPARKLINE_TIMELINE;
+    network.get(historyUrl('sim-2', NOW - SPARK_SPAN, NOW, spark.channels, spark.points), () =>
+      raw('sim-2', NOW - SPARK_SPAN, NOW, spark.channels, []),
     );
-    network.get(historyUrl('sim-2'), () => json({ device: 'sim-2', since: SINCE, until: NOW, readings: [], truncated: false }));
-
     const { sockets, settle } = start();
     await settle();
     expect(attr('connection', 'state')).toBe('connecting');
+    expect(attr('spark-sim-2', 'points')).toBe('0');
     expect(attr('device-sim-1', 'online')).toBe('true');
     expect(attr('device-sim-2', 'online')).toBe('false');
-    expect(attr('chart-sim-1-temperature', 'points')).toBe('0');
-    // History waits for the subscription, so no frame can fall between the two.
-    expect(network.requests).toEqual(['GET /api/v1/devices?']);
+    expect(attr('device-sim-2', 'badges')).toBe('alert');
 
     const socket = sockets.last;
     act(() => {
       socket.accept();
+      socket.receive({ type: 'subscribed', devices: ['sim-1', 'sim-2'] });
+      socket.receive(frame('sim-1', 3, NOW - 50, 22.5));
     });
     expect(socket.sent).toEqual([{ type: 'subscribe', devices: ['sim-1', 'sim-2'] }]);
-    act(() => {
-      socket.receive({ type: 'subscribed', devices: ['sim-1', 'sim-2'] });
-      socket.receive({ type: 'frame', device: 'sim-1', boot: 'b1', seq: [3, 3], readings: [row(3, 22)] });
-    });
     await settle();
     expect(attr('connection', 'state')).toBe('live');
-    expect(attr('chart-sim-1-temperature', 'points')).toBe('4');
-    expect(attr('chart-sim-1-pressure', 'points')).toBe('4');
-    expect(attr('chart-sim-2-humidity', 'points')).toBe('0');
+    expect(screen.getByTestId('device-sim-1').textContent).toContain('22.5 °C');
 
+    // sim-1's sparkline asks history up to its first live reading.
+    const sim1Until = NOW - 50;
+    network.get(historyUrl('sim-1', sim1Until - SPARK_SPAN, sim1Until, spark.channels, spark.points), () =>
+      raw('sim-1', sim1Until - SPARK_SPAN, sim1Until, spark.channels, [wire(1, NOW - 2000), wire(2, NOW - 1000)]),
+    );
+    await settle(300);
+    expect(attr('spark-sim-1', 'points')).toBe('3');
+
+    // The device view starts from the frames already received: history up to the first of them.
+    const device = DEVICE_TIMELINE;
+    network.get(historyUrl('sim-1', sim1Until - SPARK_SPAN, sim1Until, device.channels, device.points), () =>
+      raw('sim-1', sim1Until - SPARK_SPAN, sim1Until, device.channels, [wire(1, NOW - 2000), wire(2, NOW - 1000)]),
+    );
+    expect(screen.getByTestId('device-sim-1').getAttribute('href')).toBe('#/device/sim-1');
     act(() => {
-      socket.receive({ type: 'frame', device: 'sim-1', boot: 'b1', seq: [4, 5], readings: [row(4), row(5, 23.5)] });
-      socket.receive({ type: 'status', device: 'sim-2', online: true, boot: 'b9', ts: NOW, pending: 0, dropped: 0 });
+      window.location.hash = '#/device/sim-1';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
     });
     await settle();
-    expect(attr('chart-sim-1-temperature', 'points')).toBe('6');
-    expect(screen.getByTestId('device-sim-1').textContent).toContain('23.5 °C');
-    expect(attr('device-sim-2', 'online')).toBe('true');
+    await settle();
+    expect(attr('device-view', 'phase')).toBe('ready');
+    expect(attr('device-view', 'readings')).toBe('3');
+    expect(attr('chart-temperature', 'points')).toBe('3');
+    expect(attr('chart-orientation', 'points')).toBe('3');
+
+    fireEvent.click(screen.getByTestId('pause'));
+    act(() => {
+      socket.receive(frame('sim-1', 4, Date.now() - 40));
+      socket.receive(frame('sim-1', 5, Date.now() - 20));
+    });
+    await settle(100);
+    expect(attr('connection', 'state')).toBe('paused');
+    expect(attr('device-view', 'readings')).toBe('3');
+    expect(attr('device-view', 'queued')).toBe('2');
+    expect(screen.getByTestId('connection').textContent).toContain('2 new');
+
+    fireEvent.click(screen.getByTestId('pause'));
+    await settle();
+    expect(attr('connection', 'state')).toBe('live');
+    expect(attr('device-view', 'readings')).toBe('5');
+    expect(attr('device-view', 'holes')).toBe('0');
+  });
+
+  it('fetches what it missed while the socket was down', async () => {
+    network.get('/api/v1/devices', () =>
+      json({ devices: [{ device: 'sim-1', online: true, boot: 'b1', last_seen: NOW, status_ts: NOW, latest: null }] }),
+    );
+    window.location.hash = '#/device/sim-1';
+    const { sockets, settle } = start();
+    await settle();
+    act(() => {
+      sockets.last.accept();
+      sockets.last.receive({ type: 'subscribed', devices: ['sim-1'] });
+      sockets.last.receive(frame('sim-1', 10, NOW - 30));
+    });
+    const device = DEVICE_TIMELINE;
+    const until = NOW - 30;
+    network.get(historyUrl('sim-1', until - SPARK_SPAN, until, device.channels, device.points), () =>
+      raw('sim-1', until - SPARK_SPAN, until, device.channels, [wire(9, NOW - 1000)]),
+    );
+    await settle(300);
+    expect(attr('device-view', 'readings')).toBe('2');
 
     act(() => {
-      socket.drop();
+      sockets.last.drop();
     });
     await settle();
     expect(attr('connection', 'state')).toBe('reconnecting');
+    await settle(5000);
+    act(() => {
+      sockets.last.accept();
+      sockets.last.receive({ type: 'subscribed', devices: ['sim-1'] });
+    });
+    // The device stays quiet after the reconnect: everything since its last reading is fetched.
+    const back = Date.now() + 1500;
+    network.get(historyUrl('sim-1', NOW - 29, back, device.channels, 10_000), () =>
+      raw('sim-1', NOW - 29, back, device.channels, [wire(11, NOW + 1000), wire(12, NOW + 2000)]),
+    );
+    await settle(1500);
+    await settle();
+    expect(attr('connection', 'state')).toBe('live');
+    expect(attr('device-view', 'readings')).toBe('4');
+    expect(attr('device-view', 'lastTs')).toBe(String(NOW + 2000));
+  });
+
+  it('redraws a live 15-minute view at most once per pixel of its axis (0.9 s)', async () => {
+    network.get('/api/v1/devices', () => json({ devices: [] }));
+    window.location.hash = '#/device/sim-1';
+    const { sockets, settle } = start(REDRAW_MS);
+    await settle();
+    act(() => {
+      sockets.last.accept();
+      sockets.last.receive({ type: 'subscribed', devices: ['sim-1'] });
+      sockets.last.receive(frame('sim-1', 1, NOW - 30));
+    });
+    const device = DEVICE_TIMELINE;
+    network.get(historyUrl('sim-1', NOW - 30 - SPARK_SPAN, NOW - 30, device.channels, device.points), () =>
+      raw('sim-1', NOW - 30 - SPARK_SPAN, NOW - 30, device.channels, []),
+    );
+    await settle(300);
+    expect(attr('device-view', 'readings')).toBe('0'); // drawn (empty) 300 ms ago: not yet again
+    await settle(600);
+    expect(attr('device-view', 'readings')).toBe('1');
+    act(() => {
+      sockets.last.receive(frame('sim-1', 2, Date.now() - 20));
+    });
+    await settle(100);
+    expect(attr('device-view', 'readings')).toBe('1');
+    await settle(800);
+    expect(attr('device-view', 'readings')).toBe('2');
   });
 
   it('says so when the fleet cannot be loaded, and keeps trying', async () => {

@@ -40,6 +40,8 @@ describe('GET /api/v1/devices', () => {
             boot: 'b1',
             last_seen: T0,
             status_ts: T0 - 1000,
+            pending: 3,
+            dropped: 0,
             latest: { seq: 7, ts: T0, rx: T0 + 5, temperature: 21.4, humidity: 44, pressure: 1013.2 },
           },
           { device: 'sim-2', online: false, boot: null, last_seen: null, status_ts: null, latest: null },
@@ -54,8 +56,11 @@ describe('GET /api/v1/devices', () => {
         lastSeen: T0,
         statusTs: T0 - 1000,
         latest: { seq: 7, ts: T0, rx: T0 + 5, values: { temperature: 21.4, humidity: 44, pressure: 1013.2 } },
+        pending: 3,
+        dropped: 0,
       },
-      { device: 'sim-2', online: false, boot: null, lastSeen: null, statusTs: null, latest: null },
+      // Counters a server does not list (or lists as null) are unknown.
+      { device: 'sim-2', online: false, boot: null, lastSeen: null, statusTs: null, latest: null, pending: null, dropped: null },
     ]);
   });
 
@@ -118,5 +123,81 @@ describe('GET /api/v1/devices/<id>/readings', () => {
     const error = await failure(api.listReadings('sim-1', { since: 0, until: 1, limit: 1 }));
     expect(error).toMatchObject({ status: null, detail: 'Failed to fetch' });
     expect(network.requests).toEqual(['GET /api/v1/devices/sim-1/readings?limit=1&since=0&until=1']);
+  });
+});
+
+describe('GET /api/v1/devices/{id}/history', () => {
+  const since = T0 - 3_600_000;
+  const query = { since, until: T0, channels: ['temperature', 'humidity'], points: 600 };
+  const url = `/api/v1/devices/sim-1/history?since=${String(since)}&until=${String(T0)}&channels=temperature%2Chumidity&points=600`;
+  const bucketed = {
+    device: 'sim-1',
+    since,
+    until: T0,
+    bucket_ms: 6000,
+    channels: ['temperature', 'humidity'],
+    t: [since, since + 6000],
+    n: [6, 6],
+    series: {
+      temperature: { min: [21.3, 21.3], max: [21.5, 21.6], mean: [21.41, 21.45] },
+      humidity: { min: [44.0, null], max: [44.2, null], mean: [44.1, null] },
+    },
+    gaps: [[since + 12_000, since + 60_000]],
+  };
+
+  it('asks for the range, channels and points, and decodes the columns (docs/api.md)', async () => {
+    const api = client();
+    network.get(url, () => json(bucketed));
+    await expect(api.history('sim-1', query)).resolves.toEqual({
+      device: 'sim-1',
+      since,
+      until: T0,
+      bucketMs: 6000,
+      channels: ['temperature', 'humidity'],
+      t: [since, since + 6000],
+      n: [6, 6],
+      series: bucketed.series,
+      gaps: [[since + 12_000, since + 60_000]],
+      seq: null,
+      boot: null,
+    });
+  });
+
+  it('takes seq and boot from a raw answer', async () => {
+    const api = client();
+    const raw = { ...bucketed, bucket_ms: 0, n: [1, 1], seq: [7, 8], boot: ['b1', 'b1'] };
+    network.get(url, () => json(raw));
+    await expect(api.history('sim-1', query)).resolves.toMatchObject({ bucketMs: 0, seq: [7, 8], boot: ['b1', 'b1'] });
+  });
+
+  it.each([
+    ['columns of different lengths', { ...bucketed, n: [6] }, 'n has 1 items'],
+    ['times out of order', { ...bucketed, t: [since + 6000, since] }, 't[1] is earlier'],
+    ['an unknown channel', { ...bucketed, channels: ['temperature', 'smell'] }, 'not a channel'],
+    ['a raw answer without seq', { ...bucketed, bucket_ms: 0 }, 'missing seq'],
+    ['a reversed gap', { ...bucketed, gaps: [[5, 1]] }, 'gaps[0] is reversed'],
+    ['another device', { ...bucketed, device: 'sim-2' }, 'asked for sim-1'],
+    ['a string value', { ...bucketed, series: { ...bucketed.series, temperature: { min: ['1', 2], max: [1, 2], mean: [1, 2] } } }, 'must be a number or null'],
+  ])('rejects %s', async (_label, body, detail) => {
+    const api = client();
+    network.get(url, () => json(body));
+    const error = await failure(api.history('sim-1', query));
+    expect(error.detail).toContain(detail);
+    expect(error.status).toBe(200);
+  });
+
+  it('reports the server error with its status', async () => {
+    const api = client();
+    network.get(url, () => json({ error: { code: 'unknown_device' } }, 400));
+    expect((await failure(api.history('sim-1', query))).status).toBe(400);
+  });
+});
+
+describe('export links', () => {
+  it('name the exact range and every channel asked for', () => {
+    const api = client();
+    expect(api.exportUrl('sim-1', { since: 1000.4, until: 2000.2, channels: ['temperature', 'humidity'] }, 'csv')).toBe(
+      '/api/v1/devices/sim-1/export.csv?since=1000&until=2001&channels=temperature%2Chumidity',
+    );
   });
 });

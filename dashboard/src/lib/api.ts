@@ -1,5 +1,6 @@
 /**
- * REST client for `/api/v1`: the fleet snapshot and a device's reading history.
+ * REST client for `/api/v1`: the fleet snapshot, raw readings, downsampled history and
+ * export links.
  *
  * The network is behind a `fetch` function passed in, so tests hand in a mock that
  * answers exactly the requests they expect. Every failure is an {@link ApiError}
@@ -19,6 +20,7 @@ import {
   parseJson,
   str,
 } from './decode';
+import { decodeHistory, type HistoryAnswer, type HistoryQuery, MAX_POINTS } from './history';
 import { decodeReadingRow, type ReadingRow } from './reading';
 
 /** One device of the fleet snapshot (`GET /api/v1/devices`). */
@@ -32,6 +34,10 @@ export interface DeviceInfo {
   /** Epoch ms of the device's last status message. */
   readonly statusTs: number | null;
   readonly latest: ReadingRow | null;
+  /** Readings in the device's outbox not yet stored, as of its last status. */
+  readonly pending: number | null;
+  /** Readings the device's outbox had to drop since its agent started. */
+  readonly dropped: number | null;
 }
 
 /** A slice of a device's history, oldest first. */
@@ -69,10 +75,21 @@ export class ApiError extends Error {
   }
 }
 
+/** The exact range an export covers; `since` inclusive, `until` exclusive. */
+export interface ExportQuery {
+  readonly since: number;
+  readonly until: number;
+  readonly channels: readonly string[];
+}
+
 /** The REST calls the dashboard makes. */
 export interface ApiClient {
   listDevices(signal?: AbortSignal): Promise<DeviceInfo[]>;
   listReadings(device: string, query: ReadingsQuery, signal?: AbortSignal): Promise<ReadingsPage>;
+  /** Downsampled history with min/max per bucket and gap markers. */
+  history(device: string, query: HistoryQuery, signal?: AbortSignal): Promise<HistoryAnswer>;
+  /** The URL of a raw export (the server answers with a file download). */
+  exportUrl(device: string, query: ExportQuery, format: 'csv' | 'json'): string;
 }
 
 /** How the client reaches the server. */
@@ -81,6 +98,10 @@ export interface ApiClientOptions {
   readonly baseUrl: string;
   /** The `fetch` to use; tests pass a mock. */
   readonly fetch: typeof fetch;
+}
+
+function counter(obj: JsonObject, key: string, path: string): number | null {
+  return obj[key] === undefined ? null : nullable(obj, key, (o, k) => int(o, k, path));
 }
 
 function decodeDevice(value: unknown, path: string): DeviceInfo {
@@ -93,6 +114,9 @@ function decodeDevice(value: unknown, path: string): DeviceInfo {
     lastSeen: nullable(obj, 'last_seen', (o, k) => int(o, k, path)),
     statusTs: nullable(obj, 'status_ts', (o, k) => int(o, k, path)),
     latest: latest === null || latest === undefined ? null : decodeReadingRow(latest, `${path}.latest`),
+    // Outbox counters come from the device's status; older servers may not list them.
+    pending: counter(obj, 'pending', path),
+    dropped: counter(obj, 'dropped', path),
   };
 }
 
@@ -160,6 +184,25 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       });
       const url = `${baseUrl}/devices/${encodeURIComponent(device)}/readings?${params.toString()}`;
       return getJson(url, (body) => decodePage(body, device), signal);
+    },
+    history(device, query, signal) {
+      const points = Math.min(MAX_POINTS, Math.max(1, Math.round(query.points)));
+      const params = new URLSearchParams({
+        since: String(Math.floor(query.since)),
+        until: String(Math.ceil(query.until)),
+        channels: query.channels.join(','),
+        points: String(points),
+      });
+      const url = `${baseUrl}/devices/${encodeURIComponent(device)}/history?${params.toString()}`;
+      return getJson(url, (body) => decodeHistory(body, device), signal);
+    },
+    exportUrl(device, query, format) {
+      const params = new URLSearchParams({
+        since: String(Math.floor(query.since)),
+        until: String(Math.ceil(query.until)),
+        channels: query.channels.join(','),
+      });
+      return `${baseUrl}/devices/${encodeURIComponent(device)}/export.${format}?${params.toString()}`;
     },
   };
 }

@@ -53,3 +53,18 @@ describe('batched store', () => {
     expect(listener).not.toHaveBeenCalled();
   });
 });
+
+describe('batched store preparation', () => {
+  it('runs the prepare step once per flush, not once per update', () => {
+    const queue: (() => void)[] = [];
+    const prepare = vi.fn((n: number) => n * 10);
+    const store = createBatchedStore(1, (callback) => queue.push(callback), prepare);
+    store.update((n) => n + 1);
+    store.update((n) => n + 1);
+    for (const callback of queue.splice(0)) {
+      callback();
+    }
+    expect(prepare).toHaveBeenCalledTimes(1);
+    expect(store.getSnapshot()).toBe(30);
+  });
+});

@@ -26,8 +26,14 @@ export type FrameScheduler = (callback: () => void) => void;
  *
  * @param initial The first state.
  * @param schedule When to flush; tests pass a manual scheduler.
+ * @param prepare Runs once per flush, before publication: the place for work that
+ *   should happen once per frame rather than once per message (e.g. chart columns).
  */
-export function createBatchedStore<S>(initial: S, schedule: FrameScheduler): BatchedStore<S> {
+export function createBatchedStore<S>(
+  initial: S,
+  schedule: FrameScheduler,
+  prepare: (state: S) => S = (state) => state,
+): BatchedStore<S> {
   let state = initial;
   let published = initial;
   let pending = false;
@@ -38,6 +44,7 @@ export function createBatchedStore<S>(initial: S, schedule: FrameScheduler): Bat
     if (published === state) {
       return;
     }
+    state = prepare(state);
     published = state;
     for (const listener of [...listeners]) {
       listener();

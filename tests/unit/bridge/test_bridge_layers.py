@@ -9,9 +9,10 @@ from channels_redis.core import RedisChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 
 from bridge.config import LAYERS
-from bridge.layers import build_layer, channel_layers_setting
+from bridge.layers import REDIS_MAX_CONNECTIONS, build_layer, channel_layers_setting
 
 REDIS = "redis://127.0.0.1:6399/3"  # never connected to: building a layer opens no connection
+HOST = {"address": REDIS, "max_connections": REDIS_MAX_CONNECTIONS}
 
 
 @pytest.mark.parametrize(
@@ -20,7 +21,7 @@ REDIS = "redis://127.0.0.1:6399/3"  # never connected to: building a layer opens
         pytest.param("memory", {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}, id="memory"),
         pytest.param(
             "redis-pubsub",
-            {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [REDIS]}}},
+            {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [HOST]}}},
             id="redis-pubsub",
         ),
         pytest.param(
@@ -28,7 +29,7 @@ REDIS = "redis://127.0.0.1:6399/3"  # never connected to: building a layer opens
             {
                 "default": {
                     "BACKEND": "channels_redis.core.RedisChannelLayer",
-                    "CONFIG": {"hosts": [REDIS], "capacity": 1000, "expiry": 10},
+                    "CONFIG": {"hosts": [HOST], "capacity": 1000, "expiry": 10},
                 }
             },
             id="redis",
@@ -64,3 +65,10 @@ def test_build_layer_refuses_memory_it_would_reach_no_other_process() -> None:
 )
 def test_build_layer_makes_the_configured_backend(kind: str, cls: type) -> None:
     assert type(build_layer(kind, REDIS)) is cls
+
+
+def test_the_redis_pool_allows_a_thousand_browsers_connecting_at_once() -> None:
+    # redis-py's default (100) crashed 901 of 1,000 consumers of the core layer (docs/benchmarks.md).
+    assert REDIS_MAX_CONNECTIONS >= 1000
+    for kind in ("redis", "redis-pubsub"):
+        assert channel_layers_setting(kind, REDIS)["default"]["CONFIG"]["hosts"] == [HOST]

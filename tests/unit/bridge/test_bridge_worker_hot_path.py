@@ -212,7 +212,11 @@ async def test_live_reading_reaches_the_device_group_as_a_serialized_frame(
     worker.handle(message(Kind.READING, golden("reading.json")))
     event = await receive(layer, channel)
 
-    assert event == {"type": FRAME_EVENT, "text": to_text(frame_message([dataclasses.replace(READING, rx_ms=RX)]))}
+    assert event == {
+        "type": FRAME_EVENT,
+        "text": to_text(frame_message([dataclasses.replace(READING, rx_ms=RX)])),
+        "device": DEVICE,
+    }
     assert codec.loads(event["text"])["seq"] == [42, 42]
 
 

@@ -5,12 +5,21 @@ Only ``server.config`` is imported: ``server.settings`` reads the real environme
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
 
 from bridge.config import LAYERS
-from server.config import REPO_ROOT, ConfigError, ServerConfig, load
+from server.config import (
+    ASGI_SERVERS,
+    DEFAULT_ASGI_SERVER,
+    REPO_ROOT,
+    ConfigError,
+    ServerConfig,
+    asgi_server_args,
+    load,
+)
 
 SECRET = {"DJANGO_SECRET_KEY": "a-long-test-secret"}
 
@@ -40,6 +49,7 @@ def test_every_variable_is_read() -> None:
         "CHANNEL_LAYER": "memory",
         "REDIS_URL": "redis://cache:6380/2",
         "DASHBOARD_DIR": "/srv/dashboard",
+        "ASGI_SERVER": "daphne" if DEFAULT_ASGI_SERVER == "uvicorn" else "uvicorn",
     }
 
     assert load(env) == ServerConfig(
@@ -50,6 +60,7 @@ def test_every_variable_is_read() -> None:
         channel_layer="memory",
         redis_url="redis://cache:6380/2",
         dashboard_dir=Path("/srv/dashboard"),
+        asgi_server="daphne" if DEFAULT_ASGI_SERVER == "uvicorn" else "uvicorn",
     )
 
 
@@ -87,13 +98,21 @@ def test_every_problem_is_listed_at_once() -> None:
         "DJANGO_ALLOWED_HOSTS": " , ",
         "STORE_URL": "postgres://db/readings",
         "CHANNEL_LAYER": "kafka",
+        "ASGI_SERVER": "gunicorn",
     }
 
     with pytest.raises(ConfigError) as caught:
         load(env)
 
     problems = caught.value.problems
-    expected = ["DJANGO_DEBUG", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "STORE_URL", "CHANNEL_LAYER"]
+    expected = [
+        "DJANGO_DEBUG",
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "STORE_URL",
+        "CHANNEL_LAYER",
+        "ASGI_SERVER",
+    ]
     assert len(problems) == len(expected)
     for words in expected:
         assert any(words in problem for problem in problems), words
@@ -107,3 +126,44 @@ def test_bad_redis_url_is_a_start_up_problem() -> None:
         load({**SECRET, "CHANNEL_LAYER": "redis-pubsub", "REDIS_URL": "cache:6379"})
 
     assert any("REDIS_URL" in problem for problem in caught.value.problems)
+
+
+@pytest.mark.parametrize("server", ASGI_SERVERS)
+def test_every_asgi_server_is_allowed_and_has_a_command(server: str) -> None:
+    args = asgi_server_args(server, host="0.0.0.0", port=8000)
+
+    assert load({**SECRET, "ASGI_SERVER": server}).asgi_server == server
+    assert args[0] == server
+    assert args[-1] == "server.asgi:application"
+
+
+def test_uvicorn_runs_on_uvloop_with_the_sansio_websockets_and_no_compression() -> None:
+    args = asgi_server_args("uvicorn", host="127.0.0.1", port=9000, app="bench.baseline.asgi:application")
+    pairs = set(itertools.pairwise(args))
+
+    for option in [
+        ("--host", "127.0.0.1"),
+        ("--port", "9000"),
+        ("--loop", "uvloop"),
+        ("--ws", "websockets-sansio"),
+        ("--ws-per-message-deflate", "false"),
+        ("--lifespan", "off"),
+    ]:
+        assert option in pairs, option
+    assert args[-1] == "bench.baseline.asgi:application"
+
+
+def test_daphne_binds_host_and_port() -> None:
+    assert asgi_server_args("daphne", host="127.0.0.1", port=9000) == [
+        "daphne",
+        "-b",
+        "127.0.0.1",
+        "-p",
+        "9000",
+        "server.asgi:application",
+    ]
+
+
+def test_an_unknown_asgi_server_has_no_command() -> None:
+    with pytest.raises(ValueError, match="ASGI_SERVER"):
+        asgi_server_args("gunicorn", host="127.0.0.1", port=8000)

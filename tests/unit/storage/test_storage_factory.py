@@ -1,4 +1,4 @@
-"""``STORE_URL`` -> store: which URLs name an SQLite file, and which are refused."""
+"""``STORE_URL`` / ``MONGO_URL`` -> store: which URLs are accepted, precedence, and what is refused."""
 
 from __future__ import annotations
 
@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from storage.factory import sqlite_path, validate_store_url
+from storage.factory import (
+    DEFAULT_STORE_URL,
+    describe_store_url,
+    is_mongo_url,
+    mongo_database,
+    read_store_settings,
+    sqlite_path,
+    validate_store_url,
+)
+from storage.retention import RetentionPolicy
 
 
 @pytest.mark.parametrize(
@@ -22,29 +31,90 @@ def test_sqlite_urls_name_a_file(url: str, path: Path) -> None:
     assert sqlite_path(url) == path
     assert sqlite_path(url).is_absolute() is url.startswith("sqlite:////")
     assert validate_store_url(url) == url
+    assert not is_mongo_url(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "database"),
+    [
+        pytest.param("mongodb://mongo:27017/sensebridge", "sensebridge", id="host-port-db"),
+        pytest.param("mongodb://mongo", "sensebridge", id="default-database"),
+        pytest.param("mongodb://u:p%40ss@a:1,b:2/telemetry?replicaSet=rs0&w=majority", "telemetry", id="replica-set"),
+        pytest.param("mongodb+srv://user:pw@cluster0.example.net/prod?retryWrites=true", "prod", id="srv"),
+    ],
+)
+def test_mongo_urls_name_a_database(url: str, database: str) -> None:
+    assert is_mongo_url(url)
+    assert mongo_database(url) == database
+    assert validate_store_url(url) == url
 
 
 @pytest.mark.parametrize(
     "url",
     [
         pytest.param("", id="empty"),
-        pytest.param("mongodb://localhost:27017/sensebridge", id="mongodb"),
         pytest.param("postgres://db/readings", id="postgres"),
         pytest.param("sqlite://host/readings.sqlite3", id="sqlite-with-host"),
         pytest.param("sqlite:///", id="sqlite-without-path"),
         pytest.param("sqlite://", id="sqlite-nothing"),
         pytest.param("sqlite:readings.sqlite3", id="sqlite-without-slashes"),
         pytest.param("/data/readings.sqlite3", id="bare-path"),
+        pytest.param("mongodb://", id="mongo-without-host"),
+        pytest.param("mongodb://mongo/db?nonsense=1", id="mongo-unknown-option"),
+        pytest.param("mongodb://mongo:99999/db", id="mongo-bad-port"),
+        pytest.param("mongodb://mongo/readings.collection", id="mongo-collection-not-database"),
+        pytest.param("mongodb://mongo/bad name", id="mongo-bad-database-name"),
+        pytest.param("mongodb+srv://cluster0.example.net:27017/db", id="srv-with-port"),
+        pytest.param("mongodb+srv://a.example.net,b.example.net/db", id="srv-with-two-hosts"),
     ],
 )
 def test_other_urls_are_refused_with_the_url(url: str) -> None:
     with pytest.raises(ValueError, match="STORE_URL") as caught:
-        sqlite_path(url)
-    assert repr(url) in str(caught.value)
-    with pytest.raises(ValueError, match="STORE_URL"):
         validate_store_url(url)
+    assert repr(url) in str(caught.value)
 
 
 def test_query_string_is_refused_not_ignored() -> None:
     with pytest.raises(ValueError, match="STORE_URL"):
         sqlite_path("sqlite:///readings.sqlite3?mode=ro")
+
+
+def test_passwords_never_reach_logs_or_error_messages() -> None:
+    url = "mongodb://sensebridge:s3cret@mongo:27017/db?nonsense=1"
+
+    assert describe_store_url(url) == "mongodb://sensebridge:***@mongo:27017/db?nonsense=1"
+    assert describe_store_url("sqlite:///a.db") == "sqlite:///a.db"
+    with pytest.raises(ValueError, match="STORE_URL") as caught:
+        validate_store_url(url)
+    assert "s3cret" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "url"),
+    [
+        pytest.param({}, DEFAULT_STORE_URL, id="nothing-set-is-sqlite"),
+        pytest.param({"STORE_URL": "sqlite:////d/x.db"}, "sqlite:////d/x.db", id="store-url"),
+        pytest.param({"MONGO_URL": "mongodb://mongo/sb"}, "mongodb://mongo/sb", id="mongo-url-alone"),
+        pytest.param(
+            {"STORE_URL": "sqlite:////d/x.db", "MONGO_URL": "mongodb://mongo/sb"},
+            "sqlite:////d/x.db",
+            id="store-url-wins",
+        ),
+        pytest.param({"STORE_URL": " ", "MONGO_URL": "mongodb://mongo/sb"}, "mongodb://mongo/sb", id="blank-is-unset"),
+    ],
+)
+def test_store_url_precedence(env: dict[str, str], url: str) -> None:
+    problems: list[str] = []
+
+    assert read_store_settings(env, problems) == (url, RetentionPolicy())
+    assert problems == []
+
+
+def test_every_store_problem_is_listed() -> None:
+    problems: list[str] = []
+
+    read_store_settings({"MONGO_URL": "redis://x", "RETENTION_RAW_DAYS": "soon"}, problems)
+
+    assert len(problems) == 2
+    assert "MONGO_URL" in problems[0]
+    assert "RETENTION_RAW_DAYS" in problems[1]

@@ -1,4 +1,4 @@
 /** Public surface of the devices feature: the app imports from here only. */
-export { DeviceList } from './components/DeviceList';
-export { useSelection, type Selection } from './hooks/use-selection';
+export { FleetView } from './components/FleetView';
 export { type DeviceEvent, deviceList, type Devices, type DeviceView, reduceDevices } from './model/devices';
+export { type Badge, BACKLOG_ALERT, deviceBadges, STALE_MS } from './model/health';

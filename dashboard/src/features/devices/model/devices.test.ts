@@ -8,7 +8,7 @@ import { deviceList, type Devices, reduceDevices } from './devices';
 const T0 = 1_800_000_000_000;
 
 function info(device: string, overrides: Partial<DeviceInfo> = {}): DeviceInfo {
-  return { device, online: true, boot: 'b1', lastSeen: T0, statusTs: T0 - 5000, latest: null, ...overrides };
+  return { device, online: true, boot: 'b1', lastSeen: T0, statusTs: T0 - 5000, latest: null, pending: 0, dropped: 0, ...overrides };
 }
 
 function status(device: string, online: boolean, ts: number | null): StatusMessage {

@@ -72,6 +72,8 @@ function fromSnapshot(current: DeviceView | undefined, info: DeviceInfo): Device
     statusTs: newest(base.statusTs, info.statusTs),
     lastSeen: newest(base.lastSeen, info.lastSeen),
     latest: newerReading(base.latest, info.latest),
+    pending: statusWins ? base.pending : info.pending,
+    dropped: statusWins ? base.dropped : info.dropped,
   };
 }
 

@@ -1,0 +1,162 @@
+"""``python -m bench.dashboard``: the dashboard under many fast devices, in a real Chromium.
+
+Starts the README's embedded mode (``./scripts/run --devices 10 --rate 10``: ten simulated
+Sense HATs, every channel, 10 readings per second each) on free ports, unless ``--url``
+names a running dashboard, then measures one page through its scenarios:
+
+* ``blank``: an empty page (what this machine's Chromium does when nothing happens);
+* ``fleet``: the fleet view, every card live with its sparkline;
+* ``device``: one device's seven charts, live;
+* ``device-paused``: the same page paused: the same messages arrive, nothing is drawn;
+* ``heap``: the live device view for ``--heap-minutes``, JS heap sampled after forced
+  garbage collections, to show whether it stays flat.
+
+Figures are printed as a Markdown table and, with ``--json``, written to a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, sync_playwright
+
+from bench.dashboard.probe import Measurement, Probe
+
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+READY = "document.querySelector('[data-testid=device-view]')?.dataset.phase === 'ready'"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.dashboard", description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="a running dashboard (default: start the embedded mode)")
+    parser.add_argument("--devices", type=int, default=10)
+    parser.add_argument("--rate", type=float, default=10.0, help="readings per second per device")
+    parser.add_argument("--seconds", type=float, default=30.0, help="length of each measurement")
+    parser.add_argument("--warmup", type=float, default=10.0, help="seconds before each measurement")
+    parser.add_argument("--heap-minutes", type=float, default=3.0)
+    parser.add_argument("--device", default="sim-1", help="the device whose view is measured")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    return parser.parse_args(argv)
+
+
+@contextmanager
+def dashboard(args: argparse.Namespace) -> Iterator[str]:
+    """The URL of a dashboard with the load running."""
+    if args.url:
+        yield args.url.rstrip("/")
+        return
+    from tests.e2e.embedded import embedded_mode  # noqa: PLC0415 - only when starting our own
+
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-dashboard-") as work,
+        embedded_mode(Path(work), "--devices", str(args.devices), "--rate", str(args.rate)) as running,
+    ):
+        yield running.base_url
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "cpus": os.cpu_count(),
+        "cpu": model,
+        "system": f"{platform.system()} {platform.release()}",
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def run_scenarios(page: Page, base: str, args: argparse.Namespace) -> tuple[list[Measurement], list[float]]:
+    probe = Probe(page)
+    results: list[Measurement] = []
+    page.goto("about:blank")
+    results.append(probe.measure("blank", min(args.seconds, 10.0)))
+
+    page.goto(base + "/#/")
+    page.wait_for_selector("[data-testid=connection][data-state=live]", timeout=60_000)
+    page.wait_for_timeout(args.warmup * 1000)
+    results.append(probe.measure("fleet", args.seconds))
+
+    page.goto(f"{base}/#/device/{args.device}")
+    page.wait_for_function(READY, timeout=60_000)
+    page.wait_for_timeout(args.warmup * 1000)
+    results.append(probe.measure("device", args.seconds))
+
+    page.get_by_test_id("pause").click()
+    page.wait_for_timeout(2000)
+    results.append(probe.measure("device-paused", args.seconds))
+    page.get_by_test_id("pause").click()
+
+    heap: list[float] = []
+    samples = max(2, round(args.heap_minutes * 2) + 1)
+    for i in range(samples):
+        if i > 0:
+            page.wait_for_timeout(30_000)
+        heap.append(probe.heap_mb())
+    return results, heap
+
+
+def table(results: list[Measurement]) -> str:
+    lines = [
+        "| Scenario | fps | frame p95 / max (ms) | main thread busy | of it JavaScript | JS heap (MB) | WS msgs/s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r.label} | {r.fps:.1f} | {r.frame_p95_ms:.0f} / {r.frame_max_ms:.0f} | {r.busy:.0%} | {r.script:.0%} "
+        f"| {r.heap_mb:.1f} | {r.ws_per_s:.0f} |"
+        for r in results
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+    with dashboard(args) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        facts = {**machine(), "chromium": browser.version, "devices": args.devices, "rate_hz": args.rate}
+        results, heap = run_scenarios(page, base, args)
+        browser.close()
+    facts["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    minutes = (len(heap) - 1) / 2
+    print(f"## Dashboard benchmark, {facts['date']}")
+    print(json.dumps(facts))
+    print(table(results))
+    print(f"JS heap of the live device view every 30 s for {minutes:g} min (MB): {', '.join(f'{h:.1f}' for h in heap)}")
+    if args.json:
+        args.json.write_text(
+            json.dumps({"machine": facts, "scenarios": [r.row() for r in results], "heap_mb": heap}, indent=2)
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Storage benchmark: ``python -m bench.storage`` (see its ``__main__``)."""
