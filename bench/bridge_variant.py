@@ -7,7 +7,8 @@ part each, back to what it was before the fast path or out of the way:
 * ``--sender layer`` -- one ``group_send`` per frame through channels_redis (before
   :class:`~bridge.layers.PubSubGroupSender`).
 
-Store linger is a setting (``BRIDGE_STORE_LINGER_MS``). Settings come from the same
+Store linger is a setting (``BRIDGE_STORE_LINGER_MS``); ``--switch-interval`` sets the GIL
+switch interval (tried, not adopted: docs/benchmarks.md). Settings come from the same
 environment variables as ``python -m bridge``. Benchmark use only.
 """
 
@@ -18,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -72,8 +74,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--store", choices=("real", "null"), default="real")
     parser.add_argument("--sender", choices=("pipeline", "layer"), default="pipeline")
+    parser.add_argument("--switch-interval", type=float, help="sys.setswitchinterval, seconds (an experiment)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval)
     asyncio.run(serve(args))
 
 
