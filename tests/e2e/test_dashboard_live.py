@@ -243,7 +243,9 @@ def test_pause_holds_the_charts_and_resume_catches_up_without_losing_a_reading(t
     tab.page.get_by_test_id("pause").click()  # hold still to compare with the store
     tab.wait_for("view.holes === '0'")
     first, last = tab.number("first"), tab.number("last-ts")
-    assert tab.number("readings") == len(live.stored(device, first, last + 1))
+    # Live frames leave the bridge before its store write commits (by design), so the store may trail briefly.
+    shown = tab.number("readings")
+    wait_until(lambda: len(live.stored(device, first, last + 1)) == shown, timeout=5, what=f"{shown} readings stored")
     assert tab.data("gaps") == "0"
     assert tab.problems == []
 
@@ -304,7 +306,9 @@ def test_a_server_restart_leaves_no_hole_after_the_reconnect(tab: Tab, live: Liv
     tab.page.get_by_test_id("pause").click()
     tab.wait_for("view.holes === '0'")
     first, last = tab.number("first"), tab.number("last-ts")
-    assert tab.number("readings") == len(live.stored(device, first, last + 1))
+    # Live frames leave the bridge before its store write commits (by design), so the store may trail briefly.
+    shown = tab.number("readings")
+    wait_until(lambda: len(live.stored(device, first, last + 1)) == shown, timeout=5, what=f"{shown} readings stored")
     assert tab.data("gaps") == "0"
     assert all(any(noise in p for noise in OUTAGE_NOISE) for p in tab.problems[:outage]), tab.problems
     assert tab.problems[outage:] == []
