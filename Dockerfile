@@ -22,8 +22,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DASHBOARD_DIR=/app/dashboard/dist
-# Non-root. /data is where compose mounts the named volumes (SQLite store, edge outboxes); a
-# fresh named volume takes this directory's ownership, so the app user can write it.
+# Non-root. /data is where compose mounts the named volumes (edge outboxes; an SQLite store too when
+# STORE_URL points there); a fresh named volume takes this directory's ownership, so the app user
+# can write it.
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin app \
     && mkdir -p /app /data \
     && chown app:app /data
@@ -32,4 +33,8 @@ COPY --from=dashboard /dashboard/dist /app/dashboard/dist
 USER app
 WORKDIR /app
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "server.asgi:application"]
+# The production ASGI server, as docker-compose.yml runs it (server.config.asgi_server_args("uvicorn"),
+# chosen by the figures in docs/benchmarks.md); daphne stays supported: ASGI_SERVER=daphne.
+CMD ["python", "-m", "uvicorn", "--host", "0.0.0.0", "--port", "8000", "--loop", "uvloop", "--http", "httptools", \
+     "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--lifespan", "off", "--no-access-log", \
+     "server.asgi:application"]

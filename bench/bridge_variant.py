@@ -4,6 +4,8 @@ The worker, its loops and its MQTT adapter are the production ones; options swit
 part each, back to what it was before the fast path or out of the way:
 
 * ``--store null`` -- a store that writes nothing (what the bridge itself costs);
+* ``--store sqlite-thread`` -- the SQLite store writing from a thread of the bridge's process
+  (before its writer process);
 * ``--sender layer`` -- one ``group_send`` per frame through channels_redis (before
   :class:`~bridge.layers.PubSubGroupSender`).
 
@@ -29,6 +31,8 @@ from bridge.worker import BridgeWorker
 from contract.models import Reading, Status
 from storage import open_store
 from storage.base import InsertResult, QuarantinedMessage
+from storage.factory import sqlite_path
+from storage.sqlite import SqliteStore
 
 
 class NullStore:
@@ -61,7 +65,13 @@ async def serve(args: argparse.Namespace) -> None:
         if args.sender == "layer"
         else build_sender(cfg.channel_layer, cfg.redis_url)
     )
-    store: Any = NullStore() if args.store == "null" else await open_store(cfg.store_url)
+    store: Any
+    if args.store == "null":
+        store = NullStore()
+    elif args.store == "sqlite-thread":
+        store = await SqliteStore.open(sqlite_path(cfg.store_url), writer="thread")
+    else:
+        store = await open_store(cfg.store_url)
     logging.getLogger("sensebridge.bridge").info("bridge variant: %s", vars(args))
     try:
         with contextlib.suppress(asyncio.CancelledError):
@@ -72,7 +82,7 @@ async def serve(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--store", choices=("real", "null"), default="real")
+    parser.add_argument("--store", choices=("real", "null", "sqlite-thread"), default="real")
     parser.add_argument("--sender", choices=("pipeline", "layer"), default="pipeline")
     parser.add_argument("--switch-interval", type=float, help="sys.setswitchinterval, seconds (an experiment)")
     args = parser.parse_args()

@@ -115,9 +115,24 @@ def _reference(opts: Options, shape: Shape) -> Phase:
         return Phase(rate=rate, slowest_second=slowest, usage=usage)
 
 
-def _bridge(opts: Options, shape: Shape, *, null_store: bool = False) -> Phase:
+@dataclass(frozen=True)
+class Route:
+    """Which store the bridge writes to."""
+
+    label: str
+    store: str  # bench.bridge_variant --store; "real" is the production bridge
+
+
+PATHS = (
+    Route("bridge -> SQLite -> ack", "real"),
+    Route("bridge -> SQLite, writer thread (before) -> ack", "sqlite-thread"),
+    Route("bridge, no-op store (bridge alone)", "null"),
+)
+
+
+def _bridge(opts: Options, shape: Shape, path: Route) -> Phase:
     warmup, duration = opts.seconds(3.0, 0.3), opts.seconds(20.0, 1.0)
-    with Cluster(opts.subdir(f"ingest-bridge-{shape.batch}{'-null' if null_store else ''}")) as cluster:
+    with Cluster(opts.subdir(f"ingest-bridge-{shape.batch}-{path.store}")) as cluster:
         broker = cluster.broker()
         redis, redis_url = cluster.redis()
         bridge = cluster.bridge(
@@ -125,13 +140,14 @@ def _bridge(opts: Options, shape: Shape, *, null_store: bool = False) -> Phase:
             broker=broker,
             redis_url=redis_url,
             store=cluster.path("store.sqlite3"),
-            module="bench.bridge_variant" if null_store else "bridge",
-            args=["--store", "null"] if null_store else [],
+            module="bridge" if path.store == "real" else "bench.bridge_variant",
+            args=[] if path.store == "real" else ["--store", path.store],
         )
         pubs, start = _publishers(
             cluster, opts, port=broker.port, mode="window", shape=shape, seconds=warmup + duration + 0.5
         )
-        window = CpuWindow(
+        time.sleep(max(0.0, start + warmup - time.time()))
+        window = CpuWindow(  # made after the warm-up: it counts the store's writer process too
             {
                 "bridge": [bridge.pid or 0],
                 "broker": [broker.process.pid or 0],
@@ -139,7 +155,6 @@ def _bridge(opts: Options, shape: Shape, *, null_store: bool = False) -> Phase:
                 "redis": [redis.pid or 0],
             }
         )
-        time.sleep(max(0.0, start + warmup - time.time()))
         window.start()
         prof = Profile(bridge.pid or 0, duration - 2, cluster.path("bridge-profile.txt")) if opts.profile else None
         time.sleep(duration)
@@ -211,13 +226,12 @@ def run(opts: Options) -> Section:
             "-",
             num(ref.usage.others_cores, 2),
         )
-        for null_store in (False, True) if not opts.smoke else (False,):
-            bridge = _bridge(opts, shape, null_store=null_store)
+        for path in PATHS if not opts.smoke else PATHS[:1]:
+            bridge = _bridge(opts, shape, path)
             share = ratio(bridge.rate, ref.rate)
-            path = "bridge, no-op store (bridge alone)" if null_store else "bridge -> SQLite -> ack"
             table.add(
                 shape.label,
-                path,
+                path.label,
                 num(bridge.rate),
                 num(bridge.slowest_second),
                 times(share),
@@ -230,8 +244,8 @@ def run(opts: Options) -> Section:
                 num(bridge.usage.others_cores, 2),
             )
             if bridge.profile:
-                section.notes.append(f"py-spy, {path}, {shape.label}, own time: " + "; ".join(bridge.profile))
-            if shape.batch > 1 and not null_store:
+                section.notes.append(f"py-spy, {path.label}, {shape.label}, own time: " + "; ".join(bridge.profile))
+            if shape.batch > 1 and path is PATHS[0]:
                 batched_bridge, batched_ratio = bridge, share
     section.tables.append(table)
     if batched_bridge is not None:

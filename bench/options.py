@@ -74,6 +74,7 @@ class Profile:
                     "-o",
                     str(out),
                     "--nonblocking",
+                    "--subprocesses",  # the SQLite store's writer process
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

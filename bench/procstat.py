@@ -22,6 +22,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def descendants(pid: int) -> list[int]:
+    """The processes ``pid`` started, and theirs (such as the SQLite store's writer process)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(raw[raw.rindex(")") + 2 :].split()[1])
+        parents.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], list(parents.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo += parents.get(child, [])
+    return found
+
+
 def rss_bytes(pid: int) -> int:
     """Resident set size now (0 if the process is gone)."""
     try:
@@ -76,7 +96,10 @@ class CpuWindow:
     """Measures CPU of named processes between :meth:`start` and :meth:`stop`."""
 
     def __init__(self, pids: Mapping[str, Iterable[int]]) -> None:
-        """Watch ``pids``: name -> the PIDs counted under that name (this process is ``coordinator``)."""
+        """Watch ``pids``: name -> the PIDs counted under that name (this process is ``coordinator``).
+
+        Each process's children running when the window starts count under its name too.
+        """
         self._pids = {name: list(group) for name, group in pids.items()}
         self._pids.setdefault("coordinator", [os.getpid()])
         self._start: dict[str, float] = {}
@@ -88,6 +111,9 @@ class CpuWindow:
 
     def start(self) -> None:
         """Begin the window."""
+        for name, group in self._pids.items():
+            if name != "coordinator":  # its children are the other groups
+                self._pids[name] = sorted({*group, *(d for pid in group for d in descendants(pid))})
         self._start = self._sample()
         self._busy0 = machine_busy_seconds()[0]
         self._t0 = time.monotonic()

@@ -2,9 +2,11 @@
 
 WAL journal so the server reads while the bridge writes; ``synchronous=FULL`` because
 a storage ack promises the device its reading survives a power cut, and the device
-deletes it on that promise. All writes go through one thread (SQLite has one writer
-anyway); reads use a small pool of their own connections. Rollups are kept in the
-insert transaction (:mod:`storage.sqlite_sql`); retention is a chunked purge run by
+deletes it on that promise. All writes go through one writer (SQLite has one anyway):
+by default a child process (:mod:`storage.sqlite_writer`, so the writes do not compete
+with the caller's event loop for the GIL), or a thread (``writer="thread"``). Reads use
+a small pool of threads with their own connections. Rollups are kept in the insert
+transaction (:mod:`storage.sqlite_sql`); retention is a chunked purge run by
 :meth:`SqliteStore.maintain`.
 """
 
@@ -16,9 +18,10 @@ import threading
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Literal, TypeVar
 
 from contract.models import Reading, Status
+from storage import sqlite_ops
 from storage import sqlite_sql as sql
 from storage.base import (
     EXPORT_PAGE,
@@ -35,89 +38,23 @@ from storage.downsample import Bucket
 from storage.history import History, HistoryQuery, answer_history
 from storage.plan import HOUR_MS, MINUTE_MS, RAW, SOURCE_NAMES, Part
 from storage.retention import RetentionPolicy
+from storage.sqlite_writer import WriterProcess
 
 T = TypeVar("T")
+WriterKind = Literal["process", "thread"]
 
 PURGE_CHUNK = 20_000
 _SELECT_READING = f"SELECT boot, seq, ts, rx, {sql.COLUMNS} FROM readings "  # noqa: S608 - constant columns
-_PURGED = {RAW: ("readings", "ts"), MINUTE_MS: ("rollup_minute", "t"), HOUR_MS: ("rollup_hour", "t")}
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    # Each connection is used by one executor thread only; check_same_thread is off so
-    # close() can run from the shutdown thread once the executors have finished.
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA busy_timeout=10000")
-    conn.execute("PRAGMA temp_store=MEMORY")  # the insert path's staging tables
-    return conn
-
-
-def _migrate(conn: sqlite3.Connection) -> None:
-    (version,) = conn.execute("PRAGMA user_version").fetchone()
-    if version > sql.SCHEMA_VERSION:
-        raise sqlite3.DatabaseError(f"schema version {version} is newer than this program's {sql.SCHEMA_VERSION}")
-    conn.executescript(sql.SCHEMA)
-    conn.executescript(sql.STAGING)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        (version,) = conn.execute("PRAGMA user_version").fetchone()
-        if version == 0:
-            # Files from before the rollups: build them once from the stored readings.
-            conn.execute("DELETE FROM temp.delta")
-            conn.execute(sql.delta_insert(source="main.readings"))
-            for size in sql.ROLLUP_TABLES:
-                conn.execute(sql.rollup_merge(size))
-            conn.execute("DELETE FROM temp.delta")
-            conn.execute(f"PRAGMA user_version = {sql.SCHEMA_VERSION}")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-
-
-def _insert(conn: sqlite3.Connection, rows: list[tuple[object, ...]], newest: list[tuple[str, int]]) -> int:
-    conn.executescript(sql.STAGING)  # the temp tables and trigger of this connection (no-op once made)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute("DELETE FROM temp.incoming")
-        conn.executemany(sql.INSERT, rows)  # OR IGNORE: stored keys and repeats within the batch are skipped
-        (stored,) = conn.execute(sql.COUNT_NEW).fetchone()
-        if stored:
-            conn.execute("DELETE FROM temp.delta")
-            conn.execute(sql.delta_insert(source="temp.incoming"))
-            for size in sql.ROLLUP_TABLES:
-                conn.execute(sql.rollup_merge(size))
-        conn.executemany(sql.TOUCH_DEVICE, newest)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return int(stored)
-
-
-def _purge_chunk(conn: sqlite3.Connection, source: int, device: str, cutoff: int) -> tuple[int, bool]:
-    """Delete up to about :data:`PURGE_CHUNK` rows older than ``cutoff``; also says whether more remain."""
-    table, column = _PURGED[source]
-    row = conn.execute(
-        f"SELECT {column} FROM {table} WHERE device = ? AND {column} < ? ORDER BY {column} LIMIT 1 OFFSET ?",  # noqa: S608
-        (device, cutoff, PURGE_CHUNK),
-    ).fetchone()
-    if row is None:
-        cursor = conn.execute(f"DELETE FROM {table} WHERE device = ? AND {column} < ?", (device, cutoff))  # noqa: S608
-        return cursor.rowcount, False
-    cursor = conn.execute(f"DELETE FROM {table} WHERE device = ? AND {column} <= ?", (device, row[0]))  # noqa: S608
-    return cursor.rowcount, True
 
 
 class SqliteStore:
     """:class:`storage.base.Store` on one SQLite file."""
 
-    def __init__(self, path: Path, retention: RetentionPolicy | None = None) -> None:
+    def __init__(self, path: Path, retention: RetentionPolicy | None = None, writer: WriterKind = "process") -> None:
         """Use :meth:`open` instead: it creates the schema off the event loop."""
         self._path = path
         self._retention = retention or RetentionPolicy()
+        self._process = WriterProcess(path) if writer == "process" else None
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sqlite-reader")
         self._local = threading.local()
@@ -125,16 +62,24 @@ class SqliteStore:
         self._lock = threading.Lock()
 
     @classmethod
-    async def open(cls, path: Path, *, retention: RetentionPolicy | None = None) -> SqliteStore:
+    async def open(
+        cls, path: Path, *, retention: RetentionPolicy | None = None, writer: WriterKind = "process"
+    ) -> SqliteStore:
         """Open ``path``, creating the file, its folder and the schema if needed.
+
+        Args:
+            path: The database file.
+            retention: How long each resolution is kept.
+            writer: Where writes run: a child process (the default; started on the first write)
+                or a thread of this process (the benchmark's "before").
 
         Raises:
             StoreError: the file cannot be opened or is not an sensebridge database.
         """
-        store = cls(path, retention)
+        store = cls(path, retention, writer)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            await store._write(_migrate)
+            await store._write(sqlite_ops.migrate)
         except OSError as exc:
             await store.close()
             raise StoreError(f"cannot open SQLite store {path}: {exc}") from exc
@@ -153,10 +98,15 @@ class SqliteStore:
         """How long each resolution is kept."""
         return self._retention
 
+    @property
+    def writer_pid(self) -> int | None:
+        """The writer process's id while one runs (None with a writer thread)."""
+        return self._process.pid if self._process is not None else None
+
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = _connect(self._path)
+            conn = sqlite_ops.connect(self._path)
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
@@ -170,6 +120,12 @@ class SqliteStore:
 
     async def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._writer, self._run, fn)
+
+    async def _call(self, op: str, *args: Any) -> Any:
+        """Run the write ``storage.sqlite_ops.WRITES[op]`` on the writer (process or thread)."""
+        if self._process is not None:
+            return await asyncio.get_running_loop().run_in_executor(self._writer, self._process.call, op, *args)
+        return await self._write(lambda conn: sqlite_ops.WRITES[op](conn, *args))
 
     async def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._readers, self._run, fn)
@@ -185,25 +141,20 @@ class SqliteStore:
         for r in readings:
             if r.ts_ms > newest.get(r.device, -(2**63)):
                 newest[r.device] = r.ts_ms
-        stored = await self._write(lambda conn: _insert(conn, rows, list(newest.items())))
+        stored = int(await self._call("insert", rows, list(newest.items())))
         return InsertResult(stored=stored, duplicates=len(readings) - stored)
 
     async def record_statuses(self, statuses: Sequence[tuple[Status, int]]) -> None:
         """See :meth:`storage.base.Store.record_statuses`."""
         rows = [(s.device, int(s.online), s.boot, rx, s.pending, s.dropped) for s, rx in statuses]
         if rows:
-            await self._write(lambda conn: conn.executemany(sql.STATUS, rows))
+            await self._call("record_statuses", rows)
 
     async def quarantine(self, messages: Sequence[QuarantinedMessage]) -> None:
         """See :meth:`storage.base.Store.quarantine`."""
         rows = [(m.rx_ms, m.topic, m.reason, m.detail, m.device, m.excerpt) for m in messages]
         if rows:
-            await self._write(
-                lambda conn: conn.executemany(
-                    "INSERT INTO quarantine (rx, topic, reason, detail, device, excerpt) VALUES (?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
-            )
+            await self._call("quarantine", rows)
 
     async def maintain(self, *, now_ms: int) -> MaintenanceReport:
         """See :meth:`storage.base.Store.maintain`: purge what retention no longer keeps, in chunks.
@@ -220,9 +171,7 @@ class SqliteStore:
             for device in devices:
                 more = True
                 while more:
-                    deleted, more = await self._write(
-                        lambda conn, s=source, d=device, c=cutoff: _purge_chunk(conn, s, d, c)  # type: ignore[misc]
-                    )
+                    deleted, more = await self._call("purge_chunk", source, device, cutoff, PURGE_CHUNK)
                     total += deleted
             purged[SOURCE_NAMES[source]] = total
         return MaintenanceReport(purged=purged)
@@ -352,6 +301,8 @@ class SqliteStore:
 
     def _shutdown(self) -> None:
         self._writer.shutdown(wait=True)
+        if self._process is not None:
+            self._process.close()
         self._readers.shutdown(wait=True)
         with self._lock:
             connections, self._connections = self._connections, []

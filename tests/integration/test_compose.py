@@ -7,6 +7,7 @@ Mosquitto after swapping in test paths and ports.
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shutil
@@ -219,5 +220,16 @@ def test_the_image_builds_the_dashboard_and_runs_the_project_as_a_non_root_user(
     assert "DASHBOARD_DIR=/app/dashboard/dist" in dockerfile
     assert "COPY --from=dashboard /dashboard/dist /app/dashboard/dist" in dockerfile
     assert "\nUSER app\n" in dockerfile
+    [cmd] = [line for line in _joined_lines(dockerfile) if line.startswith("CMD ")]
+    assert json.loads(cmd.removeprefix("CMD ")) == [
+        "python",
+        "-m",
+        *asgi_server_args(DEFAULT_ASGI_SERVER, host="0.0.0.0", port=8000),
+    ]
     ignored = set((REPO_ROOT / ".dockerignore").read_text().split())
     assert {".venv", "**/node_modules", "var", ".pytest_cache", ".mypy_cache", ".env"} <= ignored
+
+
+def _joined_lines(dockerfile: str) -> list[str]:
+    """Dockerfile instructions with their backslash continuations joined."""
+    return dockerfile.replace("\\\n", " ").splitlines()

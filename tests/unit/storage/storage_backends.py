@@ -1,6 +1,8 @@
 """The backends the storage contract suite runs against, and the readings it uses.
 
-* ``sqlite``: an SQLite file under the test's temporary folder.
+* ``sqlite``: an SQLite file under the test's temporary folder, written by the store's writer
+  process (the default).
+* ``sqlite[thread]``: the same, written from a thread of the test's process (``writer="thread"``).
 * ``mongo[mongomock]``: the Mongo store on mongomock, an in-memory FAKE of MongoDB (no MongoDB
   server can run on the CI machines); see tests/support/mongomock_async.py and the list of what it
   cannot verify in docs/storage.md.
@@ -25,7 +27,7 @@ from contract.models import Reading
 from storage.base import Store
 from storage.mongo import MongoStore
 from storage.retention import RetentionPolicy
-from storage.sqlite import SqliteStore
+from storage.sqlite import SqliteStore, WriterKind
 from tests.support.mongomock_async import mongomock_database
 
 T0 = 1_795_334_400_000  # 2026-11-22T08:00:00Z, a whole hour
@@ -48,7 +50,11 @@ class Backend:
 
 
 def backend_params() -> list[Any]:
-    params = [pytest.param("sqlite", id="sqlite"), pytest.param("mongomock", id="mongo[mongomock]")]
+    params = [
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("sqlite-thread", id="sqlite[thread]"),
+        pytest.param("mongomock", id="mongo[mongomock]"),
+    ]
     if os.environ.get("MONGO_URL"):
         params.append(pytest.param("server", id="mongo[server]"))
     return params
@@ -57,13 +63,14 @@ def backend_params() -> list[Any]:
 @asynccontextmanager
 async def make_backend(kind: str, folder: Path) -> AsyncIterator[Backend]:
     """A fresh, empty backend of ``kind``, removed afterwards."""
-    if kind == "sqlite":
+    if kind in ("sqlite", "sqlite-thread"):
         path = folder / "contract.sqlite3"
+        writer: WriterKind = "thread" if kind == "sqlite-thread" else "process"
 
         async def open_sqlite(retention: RetentionPolicy | None) -> Store:
-            return await SqliteStore.open(path, retention=retention)
+            return await SqliteStore.open(path, retention=retention, writer=writer)
 
-        yield Backend("sqlite", open_sqlite)
+        yield Backend(kind, open_sqlite)
     elif kind == "mongomock":
         database = mongomock_database()
 
