@@ -26,6 +26,7 @@ LOWEST_TICK_MS = 0
 GOAL_P99_MS = 25.0
 GOAL_FLOOR_RATIO = 2.0
 NAGLE_SHARE = 0.01
+LOWEST_REPEATS = 3
 
 
 @dataclass(frozen=True)
@@ -125,14 +126,19 @@ def _measure(opts: Options, run: Run) -> Outcome:
 def run(opts: Options) -> Section:
     """Measure the floor, then the full path at the default and the lowest tick."""
     other = "daphne" if opts.asgi_server == "uvicorn" else "uvicorn"
-    runs = [
-        Run("direct broker (floor)", "broker"),
-        Run(f"lowest tick {LOWEST_TICK_MS} ms", "bridge", LOWEST_TICK_MS, opts.asgi_server, profile=True),
-    ]
+    lowest = f"lowest tick {LOWEST_TICK_MS} ms"
+    repeats = 1 if opts.smoke else LOWEST_REPEATS
+    labels = [f"{lowest} (run {i + 1} of {repeats})" for i in range(repeats)] if repeats > 1 else [lowest]
+    headline = [Run(label, "bridge", LOWEST_TICK_MS, opts.asgi_server) for label in labels]
+    runs = [Run("direct broker (floor)", "broker"), headline[0]]
     if not opts.smoke:
+        # The goal's row runs three times, spread over the benchmark, because one p99 on a shared
+        # two-core machine says more about the neighbours than about the code; py-spy gets a run
+        # of its own (sampling at 200 Hz perturbs the tail it would be judged on).
         runs += [
             Run(f"default tick {DEFAULT_TICK_MS} ms", "bridge", DEFAULT_TICK_MS, opts.asgi_server),
             Run(f"lowest tick, {other}", "bridge", LOWEST_TICK_MS, other),
+            headline[1],
             Run("lowest tick, device Nagle on", "bridge", LOWEST_TICK_MS, opts.asgi_server, nagle=True),
             Run(
                 "lowest tick, one group_send per frame (before)",
@@ -141,6 +147,15 @@ def run(opts: Options) -> Section:
                 opts.asgi_server,
                 bridge_args=("--sender", "layer"),
             ),
+            Run(
+                "lowest tick, SQLite writer thread (before)",
+                "bridge",
+                LOWEST_TICK_MS,
+                opts.asgi_server,
+                bridge_args=("--store", "sqlite-thread"),
+            ),
+            *headline[2:],
+            Run(f"{lowest}, py-spy attached (profile only)", "bridge", LOWEST_TICK_MS, opts.asgi_server, profile=True),
         ]
     outcomes = [_measure(opts, r) for r in runs]
     floor = outcomes[0].result.latency
@@ -188,18 +203,20 @@ def run(opts: Options) -> Section:
     for o in outcomes:
         for name, top in o.profiles.items():
             section.notes.append(f"py-spy, {name}, {o.run.label}, own time: " + "; ".join(top))
-    lowest = outcomes[1].result.latency
-    if lowest and floor:
+    p99s = sorted(o.result.latency.p99 for o in outcomes if o.run in headline and o.result.latency)
+    if p99s and floor:
+        median = p99s[len(p99s) // 2]
+        each = f" (median of {len(p99s)} runs: {', '.join(f'{p:.1f}' for p in p99s)} ms)" if len(p99s) > 1 else ""
         section.goal(
-            f"p99 at the lowest tick <= {GOAL_P99_MS:g} ms: {lowest.p99:.1f} ms",
-            None if opts.smoke else lowest.p99 <= GOAL_P99_MS,
+            f"p99 at the lowest tick <= {GOAL_P99_MS:g} ms: {median:.1f} ms{each}",
+            None if opts.smoke else median <= GOAL_P99_MS,
         )
-        floor_ratio = lowest.p99 / floor.p99 if floor.p99 else None
+        floor_ratio = median / floor.p99 if floor.p99 else None
         section.goal(
             f"p99 within {GOAL_FLOOR_RATIO:g}x of the direct-broker floor: {times(floor_ratio)}",
             None if opts.smoke else floor_ratio is not None and floor_ratio <= GOAL_FLOOR_RATIO,
         )
-    production = [o for o in outcomes if o.run.tick_ms < 40 and not o.run.nagle and not o.run.bridge_args]
+    production = [o for o in outcomes if o.run.tick_ms < 40 and not (o.run.nagle or o.run.bridge_args or o.run.profile)]
     tails = [o for o in production if o.result.latency and o.result.latency.over_nagle > NAGLE_SHARE]
     section.goal(
         f"no 40 ms Nagle tail (under {NAGLE_SHARE:.0%} of readings over 40 ms on every production path below a "
