@@ -18,15 +18,15 @@ from bench.options import Options, Profile
 from bench.procstat import CpuWindow, Usage
 from bench.report import Section, Table, ms, num, pct, times
 from bench.servers import Broker, Cluster, finish, read_json, start_together, sync_args
-from bench.stats import ratio
+from bench.stats import NAGLE_SHARE, ratio
 from bench.swarm import Swarm, SwarmResult
 
 DEFAULT_TICK_MS = 50
 LOWEST_TICK_MS = 0
 GOAL_P99_MS = 25.0
 GOAL_FLOOR_RATIO = 2.0
-NAGLE_SHARE = 0.01
 LOWEST_REPEATS = 3
+STEADY_TAIL = 0.5  # a Nagle tail is in most seconds of a run (bench.stats.Latency.tail_seconds)
 
 
 @dataclass(frozen=True)
@@ -171,6 +171,7 @@ def run(opts: Options) -> Section:
             "p99 ms",
             "max ms",
             "> 40 ms",
+            "seconds with > 1% over 40 ms",
             "p99 / floor p99",
             "lost",
             "dup",
@@ -189,6 +190,7 @@ def run(opts: Options) -> Section:
             ms(lat.p99 if lat else None),
             ms(lat.max if lat else None),
             pct(lat.over_nagle if lat else None),
+            pct(lat.tail_seconds if lat else None),
             "1.00x (reference)"
             if o.run.path == "broker"
             else times(ratio(lat.p99 if lat else None, floor.p99 if floor else None)),
@@ -217,12 +219,14 @@ def run(opts: Options) -> Section:
             None if opts.smoke else floor_ratio is not None and floor_ratio <= GOAL_FLOOR_RATIO,
         )
     production = [o for o in outcomes if o.run.tick_ms < 40 and not (o.run.nagle or o.run.bridge_args or o.run.profile)]
-    tails = [o for o in production if o.result.latency and o.result.latency.over_nagle > NAGLE_SHARE]
+    tails = [o for o in production if o.result.latency and o.result.latency.tail_seconds > STEADY_TAIL]
     section.goal(
-        f"no 40 ms Nagle tail (under {NAGLE_SHARE:.0%} of readings over 40 ms on every production path below a "
-        "40 ms tick; the device-Nagle-on row shows what a tail looks like): "
+        f"no 40 ms Nagle tail on any production path below a 40 ms tick (a tail: more than {NAGLE_SHARE:.0%} of "
+        f"the readings over 40 ms in more than {STEADY_TAIL:.0%} of the run's seconds, as in the device-Nagle-on "
+        "row; a stall of a second or two on the shared machine is not one): "
         + ", ".join(
-            f"{o.run.label} {pct(o.result.latency.over_nagle)} (max {o.result.latency.max:.1f} ms)"
+            f"{o.run.label} {pct(o.result.latency.tail_seconds)} of seconds"
+            f" ({pct(o.result.latency.over_nagle)} of readings over 40 ms)"
             for o in production
             if o.result.latency
         ),

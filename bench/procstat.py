@@ -106,6 +106,11 @@ class CpuWindow:
         self._busy0 = 0.0
         self._t0 = 0.0
 
+    @property
+    def pids(self) -> dict[str, list[int]]:
+        """The processes counted under each name (children included once the window started)."""
+        return {name: list(group) for name, group in self._pids.items()}
+
     def _sample(self) -> dict[str, float]:
         return {name: sum(cpu_seconds(pid) for pid in group) for name, group in self._pids.items()}
 

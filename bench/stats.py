@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 NAGLE_MS = 40.0
+NAGLE_SHARE = 0.01
 
 
 def percentile(ordered: Sequence[float], q: float) -> float:
@@ -33,6 +34,10 @@ class Latency:
         p99: 99th percentile.
         max: Largest sample.
         over_nagle: Share of samples above 40 ms (a delayed-ACK stall shows up here).
+        tail_seconds: Share of the run's seconds (by sample timestamp) in which more than
+            :data:`NAGLE_SHARE` of the samples are above 40 ms. Nagle's algorithm waiting for a
+            delayed ACK holds back a steady share of small writes, so its tail is in nearly
+            every second; a scheduling stall on a busy machine is confined to a few.
     """
 
     count: int
@@ -40,11 +45,19 @@ class Latency:
     p99: float
     max: float
     over_nagle: float
+    tail_seconds: float = 0.0
 
     @classmethod
-    def of(cls, samples: Iterable[float]) -> Latency | None:
-        """Summarize ``samples``; None if there are none."""
-        ordered = sorted(samples)
+    def of(cls, samples: Iterable[float], *, stamps_ms: Iterable[float] = ()) -> Latency | None:
+        """Summarize ``samples``; None if there are none.
+
+        Args:
+            samples: Latencies, milliseconds.
+            stamps_ms: Each sample's timestamp (epoch milliseconds), for :attr:`tail_seconds`;
+                without them it is 0.
+        """
+        values = list(samples)
+        ordered = sorted(values)
         if not ordered:
             return None
         over = len(ordered) - _count_at_most(ordered, NAGLE_MS)
@@ -54,7 +67,20 @@ class Latency:
             p99=percentile(ordered, 99),
             max=ordered[-1],
             over_nagle=over / len(ordered),
+            tail_seconds=_tail_seconds(values, stamps_ms),
         )
+
+
+def _tail_seconds(samples: Sequence[float], stamps_ms: Iterable[float]) -> float:
+    per_second: dict[int, list[int]] = {}
+    for latency, stamp in zip(samples, stamps_ms, strict=False):
+        counts = per_second.setdefault(int(stamp // 1000), [0, 0])
+        counts[0] += 1
+        counts[1] += latency > NAGLE_MS
+    if not per_second:
+        return 0.0
+    tailed = sum(1 for n, over in per_second.values() if over > NAGLE_SHARE * n)
+    return tailed / len(per_second)
 
 
 def _count_at_most(ordered: Sequence[float], limit: float) -> int:

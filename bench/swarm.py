@@ -127,6 +127,7 @@ class Swarm:
         """
         time.sleep(drain)
         samples: list[float] = []
+        sample_stamps: list[float] = []
         lo, hi = window[0] * 1000, window[1] * 1000
         frames = readings = connected = 0
         delivery = Delivery(0, 0, 0)
@@ -142,7 +143,10 @@ class Swarm:
             errors += part["errors"] + part["failed"]
             stamps: array.array[float] = array.array("d", Path(part["stamps"]).read_bytes())
             latencies: array.array[float] = array.array("f", Path(part["latencies"]).read_bytes())
-            samples += [lat for ts, lat in zip(stamps, latencies, strict=True) if lo <= ts < hi]
+            for ts, lat in zip(stamps, latencies, strict=True):
+                if lo <= ts < hi:
+                    samples.append(lat)
+                    sample_stamps.append(ts)
             seen = {(s["client"], s["device"]): s for s in part["streams"]}
             for client, plan in part["subscriptions"].items():
                 for device in plan:
@@ -161,7 +165,7 @@ class Swarm:
             connected=connected,
             frames=frames,
             readings=readings,
-            latency=Latency.of(samples),
+            latency=Latency.of(samples, stamps_ms=sample_stamps),
             delivery=delivery,
             errors=errors[:5],
         )

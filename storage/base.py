@@ -14,7 +14,7 @@ Exception tree::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -116,17 +116,27 @@ class MaintenanceReport:
     refreshed: int = 0
 
 
+class ReadingsAfter(Protocol):
+    """A store's keyset query: readings of ``device`` in the range after ``after``, oldest first."""
+
+    async def __call__(
+        self, device: str, after: ReadingKey | None, *, since_ms: int, until_ms: int, limit: int
+    ) -> list[Reading]:
+        """At most ``limit`` readings with ``since_ms <= ts < until_ms`` that sort after ``after``."""
+        ...
+
+
 async def keyset_pages(
-    fetch: Callable[[ReadingKey | None, int], Awaitable[list[Reading]]], *, page_size: int
+    readings_after: ReadingsAfter, device: str, *, since_ms: int, until_ms: int, page_size: int
 ) -> AsyncIterator[list[Reading]]:
-    """Pages of readings from ``fetch(after, limit)``, which lists readings after the key, oldest first.
+    """Pages of readings from a store's keyset query (every store's :meth:`Store.export`).
 
     Keyset paging: each page starts after the last reading of the previous one, so a page costs
     the same at the end of a year as at its start, and readings stored meanwhile are not skipped.
     """
     after: ReadingKey | None = None
     while True:
-        page = await fetch(after, page_size)
+        page = await readings_after(device, after, since_ms=since_ms, until_ms=until_ms, limit=page_size)
         if page:
             yield page
         if len(page) < page_size:

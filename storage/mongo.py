@@ -279,16 +279,11 @@ class MongoStore:
         page = await self._readings_after(device, None, since_ms=since_ms, until_ms=until_ms, limit=limit + 1)
         return ReadingPage(readings=page[:limit], truncated=len(page) > limit)
 
-    async def export(
+    def export(
         self, device: str, *, since_ms: int, until_ms: int, page_size: int = EXPORT_PAGE
     ) -> AsyncIterator[list[Reading]]:
         """See :meth:`storage.base.Store.export`."""
-
-        async def fetch(after: ReadingKey | None, limit: int) -> list[Reading]:
-            return await self._readings_after(device, after, since_ms=since_ms, until_ms=until_ms, limit=limit)
-
-        async for page in keyset_pages(fetch, page_size=page_size):
-            yield page
+        return keyset_pages(self._readings_after, device, since_ms=since_ms, until_ms=until_ms, page_size=page_size)
 
     async def _latest(self, device: str) -> Reading | None:
         doc = await self.readings_coll.find_one({"device": device}, _READING_FIELDS, sort=[("ts", DESCENDING)])

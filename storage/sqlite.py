@@ -198,16 +198,11 @@ class SqliteStore:
 
         return await self._read(query)
 
-    async def export(
+    def export(
         self, device: str, *, since_ms: int, until_ms: int, page_size: int = EXPORT_PAGE
     ) -> AsyncIterator[list[Reading]]:
         """See :meth:`storage.base.Store.export`."""
-
-        async def fetch(after: ReadingKey | None, limit: int) -> list[Reading]:
-            return await self._readings_after(device, after, since_ms=since_ms, until_ms=until_ms, limit=limit)
-
-        async for page in keyset_pages(fetch, page_size=page_size):
-            yield page
+        return keyset_pages(self._readings_after, device, since_ms=since_ms, until_ms=until_ms, page_size=page_size)
 
     async def devices(self) -> list[DeviceSummary]:
         """See :meth:`storage.base.Store.devices`."""

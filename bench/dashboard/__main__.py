@@ -31,18 +31,9 @@ from typing import Any
 
 from playwright.sync_api import Page, sync_playwright
 
+from bench.dashboard.browser import CHROMIUM_ARGS, chromium_path
 from bench.dashboard.probe import Measurement, Probe
 
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 READY = "document.querySelector('[data-testid=device-view]')?.dataset.phase === 'ready'"
 
 
@@ -138,7 +129,7 @@ def table(results: list[Measurement]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+    chromium = chromium_path()
     with dashboard(args) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 900})

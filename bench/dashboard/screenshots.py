@@ -19,7 +19,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
-from bench.dashboard.__main__ import CHROMIUM_ARGS, READY
+from bench.dashboard.__main__ import READY
+from bench.dashboard.browser import CHROMIUM_ARGS, chromium_path
 from contract.models import Reading
 from edge.sources.simulator import SimulatedDevice
 from storage import open_store
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from tests.e2e.embedded import embedded_mode  # noqa: PLC0415 - the README's run command, on free ports
 
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    chromium = chromium_path()
     with tempfile.TemporaryDirectory(prefix="screenshots-") as work:
         data = Path(work) / "data"
         data.mkdir()

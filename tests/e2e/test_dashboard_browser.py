@@ -8,36 +8,20 @@ export) is in test_dashboard_live.py.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
+from bench.dashboard.browser import CHROMIUM_ARGS, chromium_path
 from tests.e2e.embedded import Embedded
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DEVICES = ("sim-1", "sim-2", "sim-3")
 TIMEOUT_MS = 15_000
 PHONE = {"width": 390, "height": 844}
-
-
-def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert found, "Chromium is missing: ./scripts/test installs Debian's chromium package"
-    return found
 
 
 @pytest.fixture(scope="module")

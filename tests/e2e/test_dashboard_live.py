@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect, sync_playwright
 
+from bench.dashboard.browser import CHROMIUM_ARGS, chromium_path
 from bench.dashboard.probe import Probe
 from contract.models import Reading
 from edge.agent import Agent
@@ -33,7 +34,6 @@ from edge.config import load_config
 from edge.runner import build_agents, start_all, stop_all
 from edge.sources.simulator import SimulatedDevice
 from storage import open_store
-from tests.e2e.test_dashboard_browser import CHROMIUM_ARGS, chromium_path
 from tests.integration.stack import Stack, running_stack, wait_until
 from tests.support.processes import ManagedProcess, start_mosquitto, start_redis
 

@@ -30,6 +30,35 @@ def test_latency_summary_counts_the_nagle_tail() -> None:
     assert Latency.of([]) is None
 
 
+def second(index: int, latencies: list[float]) -> tuple[list[float], list[float]]:
+    """Samples spread over second ``index`` of a run, with their timestamps (ms)."""
+    return latencies, [index * 1000.0 + i for i in range(len(latencies))]
+
+
+def run_of(*seconds: tuple[list[float], list[float]]) -> Latency:
+    latencies = [lat for lats, _ in seconds for lat in lats]
+    stamps = [ts for _, stamps in seconds for ts in stamps]
+    latency = Latency.of(latencies, stamps_ms=stamps)
+    assert latency is not None
+    return latency
+
+
+def test_a_nagle_tail_is_in_most_seconds_a_stall_in_a_few() -> None:
+    steady = run_of(*(second(i, [2.0] * 95 + [42.0] * 5) for i in range(10)))
+    stall = run_of(*(second(i, [2.0] * 100) for i in range(8)), second(8, [120.0] * 100), second(9, [2.0] * 100))
+
+    assert steady.tail_seconds == 1.0
+    assert steady.over_nagle == pytest.approx(0.05)
+    assert stall.tail_seconds == 0.1
+    assert stall.over_nagle == pytest.approx(0.1)
+
+
+def test_a_second_counts_only_above_one_percent_over_40_ms() -> None:
+    assert run_of(second(0, [2.0] * 99 + [41.0])).tail_seconds == 0.0
+    assert run_of(second(0, [2.0] * 98 + [41.0] * 2)).tail_seconds == 1.0
+    assert run_of(second(0, [40.0] * 100)).tail_seconds == 0.0  # 40 ms itself is not over
+
+
 def test_ratio_is_none_without_a_usable_reference() -> None:
     assert ratio(10, 4) == 2.5
     assert ratio(None, 4) is ratio(3, None) is ratio(3, 0) is None

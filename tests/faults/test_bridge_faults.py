@@ -1,0 +1,121 @@
+"""Faults on the ingest path, with real processes: the bridge killed mid-stream, its SQLite
+writer process killed mid-stream. A real edge agent samples throughout; afterwards every
+reading it made is stored exactly once (no gaps, no duplicates) or still waits in its outbox,
+and the outbox drains.
+
+Why these hold: the edge deletes a reading only on a storage ack, which the bridge sends only
+after the write committed; a write that dies with its process is never acknowledged, so the
+device re-sends it, and the (device, boot, seq) key makes a re-send of a committed reading a
+duplicate, not a second row.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.procstat import descendants
+from contract.broker import parse_mqtt_url
+from edge.agent import Agent
+from edge.config import EdgeConfig
+from edge.runner import build_agents, start_all, stop_all
+from tests.integration.stack import Stack, running_stack, wait_until
+from tests.support.servers import ServerHandle
+
+pytestmark = pytest.mark.integration
+
+RATE_HZ = 100.0
+
+
+@pytest.fixture
+def stack(mosquitto: ServerHandle, redis_server: ServerHandle, tmp_path: Path, unique_id: str) -> Iterator[Stack]:
+    workdir = tmp_path / "stack"
+    workdir.mkdir()
+    with running_stack(
+        workdir, mqtt_url=mosquitto.url, redis_url=redis_server.url, client_id=f"bridge-{unique_id}"
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def agent(mosquitto: ServerHandle, tmp_path: Path, unique_id: str) -> Iterator[Agent]:
+    config = EdgeConfig(
+        broker=parse_mqtt_url(mosquitto.url),
+        devices=(unique_id,),
+        rate_hz=RATE_HZ,
+        outbox_dir=tmp_path / "outbox",
+        ack_timeout_s=1.0,
+    )
+    (made,) = build_agents(config)
+    start_all([made])
+    yield made
+    stop_all([made])
+
+
+def stored_seqs(stack: Stack, device: str) -> list[int]:
+    status, body = stack.get_json(f"/api/v1/devices/{device}/readings?since=0&limit=10000")
+    assert status == 200, body
+    assert not body["truncated"], "the test must stay under one page of readings"
+    return [row["seq"] for row in body["readings"]]
+
+
+def writer_of(stack: Stack) -> int:
+    """The bridge's SQLite writer process (started on its first write)."""
+    assert stack.bridge.pid is not None
+    children = wait_until(lambda: descendants(stack.bridge.pid or 0), timeout=10, what="the bridge's writer process")
+    assert len(children) == 1, children
+    return children[0]
+
+
+def has_ended(pid: int) -> bool:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return raw[raw.rindex(")") + 2] in "ZX"
+
+
+def drained_and_stored_once(stack: Stack, agent: Agent, *, after_acks: int) -> None:
+    """Wait for a moment when the outbox is empty, then check what the store holds."""
+    wait_until(
+        lambda: agent.acked >= after_acks and agent.pending == 0,
+        timeout=30,
+        what=f"an empty outbox after {after_acks} acks (acked {agent.acked}, pending {agent.pending})",
+    )
+    sampled = agent.sampled
+    seqs = stored_seqs(stack, agent.device)
+    assert seqs == list(range(len(seqs))), "each reading stored once, none missing"
+    # Sampling goes on, so the store may be a few readings ahead of the moment we looked.
+    assert len(seqs) >= sampled - int(RATE_HZ)
+
+
+def test_a_bridge_killed_mid_stream_loses_nothing_and_stores_each_reading_once(stack: Stack, agent: Agent) -> None:
+    wait_until(lambda: agent.acked >= 200, timeout=15, what="200 acks before the kill")
+    writer = writer_of(stack)
+
+    stack.bridge.kill()  # SIGKILL: a crash in the middle of whatever it was writing
+    wait_until(lambda: agent.pending >= 100, timeout=10, what="readings piling up while the bridge is down")
+    assert wait_until(lambda: has_ended(writer), timeout=10, what="the orphaned writer to end")
+    stack.bridge.start()
+
+    drained_and_stored_once(stack, agent, after_acks=agent.sampled)
+
+
+def test_a_killed_writer_process_costs_a_retry_not_a_reading(stack: Stack, agent: Agent) -> None:
+    wait_until(lambda: agent.acked >= 200, timeout=15, what="200 acks before the kill")
+    writer = writer_of(stack)
+
+    os.kill(writer, signal.SIGKILL)
+    wait_until(
+        lambda: "store failed, nothing acknowledged" in stack.bridge.log_path.read_text(errors="replace"),
+        timeout=10,
+        what="the bridge to report the failed write",
+    )
+
+    drained_and_stored_once(stack, agent, after_acks=agent.sampled)
+    assert stack.bridge.running
+    assert writer_of(stack) != writer
