@@ -3,7 +3,7 @@
     python -m server.embedded [--port 8000] [--mqtt-port 1883] [--devices 3] [--rate 1]
 
 Ports left at their defaults move to a free one if taken (the banner shows where);
-ports given explicitly must be free.
+ports given explicitly must be free; port 0 takes any free one.
 """
 
 from __future__ import annotations
@@ -27,9 +27,11 @@ DEFAULT_MQTT_PORT = 1883
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="sensebridge", description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default: all interfaces)")  # noqa: S104
-    parser.add_argument("--port", type=int, default=None, help=f"HTTP port (default {DEFAULT_HTTP_PORT})")
+    parser.add_argument("--port", type=int, default=None, help=f"HTTP port (default {DEFAULT_HTTP_PORT}; 0: any free)")
     parser.add_argument("--mqtt-host", default="0.0.0.0", help="broker bind address (default: all)")  # noqa: S104
-    parser.add_argument("--mqtt-port", type=int, default=None, help=f"broker port (default {DEFAULT_MQTT_PORT})")
+    parser.add_argument(
+        "--mqtt-port", type=int, default=None, help=f"broker port (default {DEFAULT_MQTT_PORT}; 0: any free)"
+    )
     parser.add_argument("--devices", type=int, default=3, help="simulated devices (default 3; 0 for none)")
     parser.add_argument("--rate", type=float, default=1.0, help="readings per second per device (default 1)")
     parser.add_argument("--seed", type=int, default=0, help="simulator seed (default 0)")
@@ -44,6 +46,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         problems.append("--rate must be in (0, 50]")
     if not 0 <= args.tick_ms <= 10_000:
         problems.append("--tick-ms must be 0..10000")
+    for option, port in (("--port", args.port), ("--mqtt-port", args.mqtt_port)):
+        if port is not None and not 0 <= port <= 65_535:
+            problems.append(f"{option} must be 0..65535 (0: any free port)")
     if problems:
         parser.error("; ".join(problems))
     return args
@@ -60,16 +65,24 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
 def _pick_port(host: str, requested: int | None, default: int, what: str) -> int:
+    """The port to serve on: ``requested`` if free (0: any free one), else the default or a free one."""
+    if requested == 0:
+        return _free_port(host)  # the banner says which (mosquitto would take "0" for a socket path)
     if requested is not None:
         if not _port_free(host, requested):
             sys.exit(f"sensebridge: {what} port {requested} on {host} is in use; choose another")
         return requested
     if _port_free(host, default):
         return default
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
+    port = _free_port(host)
     print(f"sensebridge: {what} port {default} is in use, using {port}", file=sys.stderr)
     return port
 

@@ -1,0 +1,52 @@
+"""The embedded mode's command line: ports (0 is any free port), and options refused with a reason."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from server.embedded.__main__ import _parse, _pick_port
+
+LOOPBACK = "127.0.0.1"
+
+
+def test_port_zero_means_any_free_port_for_http_and_mqtt() -> None:
+    picked = _pick_port(LOOPBACK, 0, 8000, "MQTT")
+
+    assert picked > 0
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, picked))  # free: the broker can listen on it
+
+
+def test_a_taken_explicit_port_is_refused() -> None:
+    with socket.socket() as taken:
+        taken.bind((LOOPBACK, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        with pytest.raises(SystemExit, match=f"port {port} on {LOOPBACK} is in use"):
+            _pick_port(LOOPBACK, port, 8000, "HTTP")
+
+
+def test_a_taken_default_port_moves_to_a_free_one(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind((LOOPBACK, 0))
+        taken.listen()
+        default = taken.getsockname()[1]
+
+        picked = _pick_port(LOOPBACK, None, default, "HTTP")
+
+    assert picked != default
+    assert f"HTTP port {default} is in use, using {picked}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--port", "--mqtt-port"])
+@pytest.mark.parametrize("value", ["-1", "65536"])
+def test_ports_outside_the_tcp_range_are_refused_with_the_option(
+    option: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        _parse([option, value])
+
+    assert f"{option} must be 0..65535" in capsys.readouterr().err
