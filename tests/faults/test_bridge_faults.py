@@ -1,7 +1,7 @@
 """Faults on the ingest path, with real processes: the bridge killed mid-stream, its SQLite
-writer process killed mid-stream. A real edge agent samples throughout; afterwards every
-reading it made is stored exactly once (no gaps, no duplicates) or still waits in its outbox,
-and the outbox drains.
+writer process killed mid-stream, Redis (the channel layer) restarted mid-stream. A real edge
+agent samples throughout; afterwards every reading it made is stored exactly once (no gaps, no
+duplicates) or still waits in its outbox, and the outbox drains.
 
 Why these hold: the edge deletes a reading only on a storage ack, which the bridge sends only
 after the write committed; a write that dies with its process is never acknowledged, so the
@@ -23,7 +23,7 @@ from contract.broker import parse_mqtt_url
 from edge.agent import Agent
 from edge.config import EdgeConfig
 from edge.runner import build_agents, start_all, stop_all
-from tests.integration.stack import Stack, running_stack, wait_until
+from tests.integration.stack import Stack, receive_json, receive_until, running_stack, wait_until
 from tests.support.servers import ServerHandle
 
 pytestmark = pytest.mark.integration
@@ -119,3 +119,21 @@ def test_a_killed_writer_process_costs_a_retry_not_a_reading(stack: Stack, agent
     drained_and_stored_once(stack, agent, after_acks=agent.sampled)
     assert stack.bridge.running
     assert writer_of(stack) != writer
+
+
+def test_a_redis_restart_interrupts_live_frames_not_storage_and_the_stream_resumes(
+    stack: Stack, agent: Agent, redis_server: ServerHandle
+) -> None:
+    with stack.websocket() as ws:
+        assert receive_json(ws)["type"] == "hello"
+        ws.send(f'{{"type": "subscribe", "devices": ["{agent.device}"]}}')
+        receive_until(ws, lambda m: m["type"] == "frame" and m["device"] == agent.device, timeout=15)
+
+        redis_server.restart()  # empty, same port: the bridge and the server must reconnect
+        restarted_at = agent.sampled
+
+        resumed = receive_until(
+            ws, lambda m: m["type"] == "frame" and m["seq"][0] > restarted_at + int(RATE_HZ), timeout=30
+        )
+    assert resumed["device"] == agent.device
+    drained_and_stored_once(stack, agent, after_acks=agent.sampled)
