@@ -148,8 +148,12 @@ def serve(path: str, requests: IO[bytes], replies: IO[bytes]) -> None:
 def main() -> None:
     """``python -m storage.sqlite_writer PATH`` (started by :class:`WriterProcess` only)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when writing ends
+    # Replies get a private copy of stdout; anything else printed goes to stderr, not into the protocol.
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    sys.stdout = sys.stderr
     try:
-        serve(sys.argv[1], sys.stdin.buffer, sys.stdout.buffer)
+        serve(sys.argv[1], sys.stdin.buffer, replies)
     except sqlite3.Error as exc:
         sys.exit(f"sensebridge SQLite writer: {sys.argv[1]}: {exc}")
 

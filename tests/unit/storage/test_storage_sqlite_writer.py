@@ -147,3 +147,29 @@ def test_the_writer_ends_when_its_parent_dies_without_closing_the_store(tmp_path
     orphan = int(done.stdout.strip())
 
     assert wait_ended(orphan), f"writer {orphan} outlived its parent"
+
+
+def test_output_printed_in_the_writer_goes_to_stderr_not_into_the_replies(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite3"
+    script = (
+        "import sys\n"
+        "from storage import sqlite_writer\n"
+        "def noisy(conn, *args):\n"
+        "    print('a stray print in the writer')\n"
+        "    return 42\n"
+        "sqlite_writer.WRITES['noisy'] = noisy\n"
+        "sys.argv = ['writer', sys.argv[1]]\n"
+        "sqlite_writer.main()\n"
+    )
+    request = b'["noisy", []]'
+    done = subprocess.run(  # this interpreter, a fixed script
+        [sys.executable, "-c", script, str(path)],
+        input=len(request).to_bytes(4, "big") + request,
+        capture_output=True,
+        timeout=60,
+        check=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+
+    assert done.stdout == len(b'["ok",42]').to_bytes(4, "big") + b'["ok",42]'
+    assert b"a stray print in the writer" in done.stderr
