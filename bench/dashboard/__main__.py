@@ -31,6 +31,7 @@ from typing import Any
 
 from playwright.sync_api import Page, sync_playwright
 
+from bench.procstat import cpu_model
 from bench.dashboard.browser import CHROMIUM_ARGS, chromium_path
 from bench.dashboard.probe import Measurement, Probe
 
@@ -67,18 +68,10 @@ def dashboard(args: argparse.Namespace) -> Iterator[str]:
 
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return {
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
         "cpus": os.cpu_count(),
-        "cpu": model,
+        "cpu": cpu_model(),
         "system": f"{platform.system()} {platform.release()}",
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }

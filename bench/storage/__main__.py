@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.procstat import cpu_model
 from contract.channels import CHANNEL_NAMES
 from contract.models import Reading
 from edge.sources.simulator import SimulatedDevice
@@ -58,16 +59,8 @@ class Plan:
 
 
 def machine() -> list[tuple[str, str]]:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return [
-        ("CPU", f"{cpu}, {os.cpu_count()} logical cores"),
+        ("CPU", f"{cpu_model()}, {os.cpu_count()} logical cores"),
         ("OS", f"{platform.system()} {platform.release()}"),
         ("Python", platform.python_version()),
         ("SQLite", sqlite3.sqlite_version),

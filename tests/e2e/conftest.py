@@ -1,11 +1,13 @@
-"""One embedded-mode process (the README's run command) shared by the end-to-end tests."""
+"""One embedded-mode process (the README's run command) shared by the end-to-end tests, and the browser."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
+from bench.dashboard.browser import CHROMIUM_ARGS, chromium_path
 from tests.e2e.embedded import Embedded, embedded_mode
 
 
@@ -13,3 +15,12 @@ from tests.e2e.embedded import Embedded, embedded_mode
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
     with embedded_mode(tmp_path_factory.mktemp("embedded"), "--devices", "3", "--rate", "5") as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, launched the way every browser run of the project launches it."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from bench.dashboard.browser import CHROMIUM_ARGS, chromium_path
 from tests.e2e.embedded import Embedded
 
 pytestmark = pytest.mark.e2e
@@ -22,14 +21,6 @@ pytestmark = pytest.mark.e2e
 DEVICES = ("sim-1", "sim-2", "sim-3")
 TIMEOUT_MS = 15_000
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def open_page(browser: Browser, tmp_path: Path, **context: object) -> Iterator[tuple[Page, list[str]]]:

@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
 
-from bench.dashboard.browser import CHROMIUM_ARGS, chromium_path
 from bench.dashboard.probe import Probe
 from contract.models import Reading
 from edge.agent import Agent
@@ -139,14 +138,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         stop_all(agents)
         for server in servers:
             server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @dataclass

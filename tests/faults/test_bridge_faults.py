@@ -24,6 +24,7 @@ from edge.agent import Agent
 from edge.config import EdgeConfig
 from edge.runner import build_agents, start_all, stop_all
 from tests.integration.stack import Stack, receive_json, receive_until, running_stack, wait_until
+from tests.support.processes import has_ended
 from tests.support.servers import ServerHandle
 
 pytestmark = pytest.mark.integration
@@ -69,14 +70,6 @@ def writer_of(stack: Stack) -> int:
     children = wait_until(lambda: descendants(stack.bridge.pid or 0), timeout=10, what="the bridge's writer process")
     assert len(children) == 1, children
     return children[0]
-
-
-def has_ended(pid: int) -> bool:
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return True
-    return raw[raw.rindex(")") + 2] in "ZX"
 
 
 def drained_and_stored_once(stack: Stack, agent: Agent, *, after_acks: int) -> None:

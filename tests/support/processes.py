@@ -78,6 +78,15 @@ def find_binary(name: str, *, package: str, fallbacks: Sequence[str] = ()) -> st
     raise ProcessError(name, f"binary not found on PATH or in {list(fallbacks)}; install it: apt-get install {package}")
 
 
+def has_ended(pid: int) -> bool:
+    """Whether process ``pid`` is gone, or a zombie nobody reaped yet (an orphan's new parent may not reap at once)."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return raw[raw.rindex(")") + 2] in "ZX"
+
+
 def free_port(host: str = LOOPBACK) -> int:
     """A TCP port that is free right now on ``host`` and is not one of :data:`RESERVED_PORTS`.
 

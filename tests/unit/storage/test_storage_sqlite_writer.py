@@ -24,6 +24,7 @@ from contract.models import Reading
 from storage.base import InsertResult, StoreError
 from storage.sqlite import SqliteStore
 from storage.sqlite_writer import WriterProcess
+from tests.support.processes import has_ended
 
 DEVICE = "writer-test"
 
@@ -31,15 +32,6 @@ DEVICE = "writer-test"
 def parent_of(pid: int) -> int:
     raw = Path(f"/proc/{pid}/stat").read_text()
     return int(raw[raw.rindex(")") + 2 :].split()[1])
-
-
-def has_ended(pid: int) -> bool:
-    """Gone, or a zombie nobody reaped yet (an orphan's new parent may not reap at once)."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return True
-    return raw[raw.rindex(")") + 2] in "ZX"
 
 
 def wait_ended(pid: int, timeout_s: float = 10.0) -> bool:
