@@ -2,22 +2,12 @@
 import { memo, useMemo } from 'react';
 
 import { type ChartEvents, EChart } from '@/components/EChart';
-import type { ColorScheme } from '@/lib/echarts';
-import type { TimeRange } from '@/lib/history';
 
-import { type Band, groupOption } from '../model/chart-option';
-import type { ChartColumns } from '../model/columns';
-import type { ChartGroup } from '../model/groups';
+import { type GroupChartInput, groupOption } from '../model/chart-option';
 
-/** Props of {@link GroupChart}. */
-export interface GroupChartProps {
+/** Props of {@link GroupChart}: what the chart shows, and how it behaves. */
+export interface GroupChartProps extends GroupChartInput {
   readonly device: string;
-  readonly group: ChartGroup;
-  readonly columns: ChartColumns;
-  readonly bucketMs: number;
-  readonly range: TimeRange;
-  readonly bands: readonly Band[];
-  readonly scheme: ColorScheme;
   readonly events: ChartEvents;
   /** Drag across the plot to zoom (off on touch screens, where dragging scrolls the page). */
   readonly selectZoom: boolean;
