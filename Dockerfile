@@ -1,4 +1,5 @@
-# One image for the server, the bridge and simulated devices (docker-compose.yml picks the command).
+# One image for the server, its migrations (python -m server migrate), the bridge and simulated devices
+# (docker-compose.yml picks the command).
 
 # --- dashboard: Vite + React build -------------------------------------------------------------
 FROM node:20-slim AS dashboard

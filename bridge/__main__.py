@@ -10,6 +10,7 @@ import sys
 from bridge import config as bridge_config
 from bridge.layers import build_sender
 from bridge.worker import BridgeWorker
+from config import ConfigError
 from storage import StoreError, open_store
 from storage.factory import describe_store_url
 from storage.maintenance import run_maintenance
@@ -35,8 +36,8 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         cfg = bridge_config.load()
-    except bridge_config.ConfigError as exc:
-        print(exc, file=sys.stderr)
+    except ConfigError as exc:
+        print(f"sensebridge-bridge: {exc}", file=sys.stderr)
         return 2
 
     async def runner() -> None:

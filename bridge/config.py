@@ -1,127 +1,113 @@
-"""Bridge settings, read once from the environment.
+"""Bridge settings: the ``bridge`` rows of the settings table (:mod:`config.table`), read once.
 
-| Variable | Default | Meaning |
-|---|---|---|
-| ``MQTT_URL`` | ``mqtt://127.0.0.1:1883`` | Broker, ``mqtt://[user[:password]@]host[:port]`` |
-| ``MQTT_PROTOCOL`` | ``5`` | ``5`` or ``3.1.1`` (the embedded amqtt broker speaks only 3.1.1) |
-| ``BRIDGE_CLIENT_ID`` | ``sensebridge-bridge`` | Fixed client id: the broker keeps the session across restarts; |
-| | (``-<hostname>`` appended with a share group) | replicas on a shared subscription need one each |
-| ``BRIDGE_SHARE_GROUP`` | (empty) | Shared-subscription group; set it to run several workers |
-| ``BRIDGE_SESSION_EXPIRY_S`` | ``86400`` | How long the broker queues messages for a stopped worker (v5) |
-| ``BRIDGE_TICK_MS`` | ``50`` | Live frames per device at most once per tick |
-| ``BRIDGE_MAX_FUTURE_S`` | ``300`` | Readings dated further ahead of the bridge clock are rejected |
-| ``BRIDGE_STORE_BATCH`` | ``5000`` | Readings per store transaction at most |
-| ``BRIDGE_STORE_LINGER_MS`` | ``20`` | How long a store write waits for more readings (a full batch goes at once) |
-| ``BRIDGE_MAX_PENDING`` | ``200000`` | Readings held while the store is down; more are dropped unacknowledged |
-| ``STORE_URL`` | ``sqlite:///var/sensebridge.sqlite3`` | Reading store (else ``MONGO_URL``: :mod:`storage.factory`) |
-| ``RETENTION_*_DAYS`` | ``90``/``730``/``0`` | Raw/minute/hour retention, 0 = forever (:mod:`storage.retention`) |
-| ``CHANNEL_LAYER`` | ``redis-pubsub`` | ``redis-pubsub`` or ``redis`` (``memory`` only inside the embedded runner) |
-| ``REDIS_URL`` | ``redis://127.0.0.1:6379/0`` | Channel layer's Redis |
+``python -m bridge`` calls :func:`load` (the environment); a program that embeds the bridge
+builds a :class:`BridgeConfig` directly (each field defaults to the table's default). The
+variables, defaults and ranges are in ``docs/settings.md``. Rules between settings, checked by
+:func:`load` with every other problem:
+
+* ``BRIDGE_SHARE_GROUP`` contains no ``/ + #`` and needs ``MQTT_PROTOCOL=5``;
+* without ``BRIDGE_CLIENT_ID`` the client id is ``sensebridge-bridge``, or per host with a
+  share group (:func:`default_client_id`);
+* ``STORE_URL`` wins over ``MONGO_URL`` (:func:`storage.factory.store_url`);
+* a coarser rollup is kept at least as long as a finer one (:func:`storage.retention.retention_policy`).
 """
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bridge.layers import LAYERS, read_layer_settings
-from contract.broker import BrokerAddress, parse_mqtt_url, parse_protocol
-from storage.factory import read_store_settings
-from storage.retention import RetentionPolicy
+import config
+from bridge.layers import LAYERS
+from config import Process
+from config import table as t
+from contract.broker import BrokerAddress, parse_mqtt_url
+from storage.factory import store_url
+from storage.retention import RetentionPolicy, retention_policy
 
-__all__ = ["LAYERS", "BridgeConfig", "ConfigError", "load"]
+__all__ = ["DEFAULT_BROKER", "LAYERS", "BridgeConfig", "default_client_id", "load"]
 
-
-class ConfigError(ValueError):
-    """Settings are missing or invalid; ``problems`` lists every one."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("invalid bridge settings:\n  " + "\n  ".join(problems))
-        self.problems = problems
-
-
-@dataclass(frozen=True, slots=True)
-class BridgeConfig:
-    """Typed bridge settings (see the module docstring for the variables)."""
-
-    broker: BrokerAddress
-    protocol: str
-    client_id: str
-    share_group: str | None
-    session_expiry_s: int
-    tick_ms: int
-    max_future_ms: int
-    store_batch: int
-    store_linger_ms: int
-    max_pending: int
-    store_url: str
-    channel_layer: str
-    redis_url: str
-    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+DEFAULT_BROKER = parse_mqtt_url(t.MQTT_URL.default_value)
+DEFAULT_CLIENT_ID = "sensebridge-bridge"
 
 
 def default_client_id(share_group: str | None) -> str:
     """A fixed client id; per host when workers share a subscription, so replicas never evict each other."""
-    return f"sensebridge-bridge-{socket.gethostname()}" if share_group else "sensebridge-bridge"
+    return f"{DEFAULT_CLIENT_ID}-{socket.gethostname()}" if share_group else DEFAULT_CLIENT_ID
 
 
-def _int(env: Mapping[str, str], name: str, *, default: int, lo: int, hi: int, problems: list[str]) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        problems.append(f"{name}={raw!r}: not an integer")
-        return default
-    if not lo <= value <= hi:
-        problems.append(f"{name}={value}: must be between {lo} and {hi}")
-    return value
+@dataclass(frozen=True, slots=True)
+class BridgeConfig:
+    """Typed bridge settings (``docs/settings.md`` has the variables).
+
+    Attributes:
+        broker: ``MQTT_URL``.
+        protocol: ``MQTT_PROTOCOL``.
+        client_id: ``BRIDGE_CLIENT_ID`` (or :func:`default_client_id`).
+        share_group: ``BRIDGE_SHARE_GROUP``.
+        session_expiry_s: ``BRIDGE_SESSION_EXPIRY_S``.
+        tick_ms: ``BRIDGE_TICK_MS``.
+        max_future_ms: ``BRIDGE_MAX_FUTURE_S``, in milliseconds.
+        store_batch: ``BRIDGE_STORE_BATCH``.
+        store_linger_ms: ``BRIDGE_STORE_LINGER_MS``.
+        max_pending: ``BRIDGE_MAX_PENDING``.
+        store_url: ``STORE_URL`` (or ``MONGO_URL``).
+        channel_layer: ``CHANNEL_LAYER``.
+        redis_url: ``REDIS_URL``.
+        retention: ``RETENTION_*_DAYS``.
+    """
+
+    broker: BrokerAddress = DEFAULT_BROKER
+    protocol: str = t.MQTT_PROTOCOL.default_value
+    client_id: str = DEFAULT_CLIENT_ID
+    share_group: str | None = None
+    session_expiry_s: int = t.BRIDGE_SESSION_EXPIRY_S.default_value
+    tick_ms: int = t.BRIDGE_TICK_MS.default_value
+    max_future_ms: int = t.BRIDGE_MAX_FUTURE_S.default_value * 1000
+    store_batch: int = t.BRIDGE_STORE_BATCH.default_value
+    store_linger_ms: int = t.BRIDGE_STORE_LINGER_MS.default_value
+    max_pending: int = t.BRIDGE_MAX_PENDING.default_value
+    store_url: str = t.STORE_URL.default_value
+    channel_layer: str = t.CHANNEL_LAYER.default_value
+    redis_url: str = t.REDIS_URL.default_value
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
 
-def load(env: Mapping[str, str] | None = None) -> BridgeConfig:
-    """Read and validate the settings.
+def load(environ: Mapping[str, str] | None = None) -> BridgeConfig:
+    """Read and check the bridge's settings from ``environ`` (default ``os.environ``).
 
     Raises:
-        ConfigError: listing every problem at once.
+        config.ConfigError: listing every problem at once.
     """
-    env = os.environ if env is None else env
-    problems: list[str] = []
-    broker = BrokerAddress("127.0.0.1", 1883)
-    try:
-        broker = parse_mqtt_url(env.get("MQTT_URL", "mqtt://127.0.0.1:1883"))
-    except ValueError as exc:
-        problems.append(str(exc))
-    protocol = env.get("MQTT_PROTOCOL", "5")
-    try:
-        parse_protocol(protocol)
-    except ValueError as exc:
-        problems.append(str(exc))
-    store_url, retention = read_store_settings(env, problems)
-    layer, redis_url = read_layer_settings(env, problems)
-    share_group = env.get("BRIDGE_SHARE_GROUP", "").strip() or None
+    values = config.read(Process.BRIDGE, environ)
+    broker = DEFAULT_BROKER
+    if values.valid(t.MQTT_URL):
+        try:
+            broker = parse_mqtt_url(values[t.MQTT_URL])
+        except ValueError as exc:
+            values.problem(t.MQTT_URL, f": {exc}")
+    protocol = values[t.MQTT_PROTOCOL]
+    share_group = values.get(t.BRIDGE_SHARE_GROUP)
     if share_group and any(c in share_group for c in "/+#"):
-        problems.append(f"BRIDGE_SHARE_GROUP={share_group!r}: must not contain / + #")
+        values.problem(t.BRIDGE_SHARE_GROUP, f"={share_group!r}: must not contain / + #")
     if share_group and protocol != "5":
-        problems.append("BRIDGE_SHARE_GROUP needs MQTT_PROTOCOL=5")
-    config = BridgeConfig(
+        values.problem(t.BRIDGE_SHARE_GROUP, "needs MQTT_PROTOCOL=5")
+    settings = BridgeConfig(
         broker=broker,
         protocol=protocol,
-        client_id=env.get("BRIDGE_CLIENT_ID", "").strip() or default_client_id(share_group),
+        client_id=values.get(t.BRIDGE_CLIENT_ID) or default_client_id(share_group),
         share_group=share_group,
-        session_expiry_s=_int(env, "BRIDGE_SESSION_EXPIRY_S", default=86400, lo=0, hi=2**32 - 1, problems=problems),
-        tick_ms=_int(env, "BRIDGE_TICK_MS", default=50, lo=0, hi=10_000, problems=problems),
-        max_future_ms=_int(env, "BRIDGE_MAX_FUTURE_S", default=300, lo=0, hi=86400 * 365, problems=problems) * 1000,
-        store_batch=_int(env, "BRIDGE_STORE_BATCH", default=5000, lo=1, hi=1_000_000, problems=problems),
-        store_linger_ms=_int(env, "BRIDGE_STORE_LINGER_MS", default=20, lo=0, hi=10_000, problems=problems),
-        max_pending=_int(env, "BRIDGE_MAX_PENDING", default=200_000, lo=1000, hi=100_000_000, problems=problems),
-        store_url=store_url,
-        retention=retention,
-        channel_layer=layer,
-        redis_url=redis_url,
+        session_expiry_s=values[t.BRIDGE_SESSION_EXPIRY_S],
+        tick_ms=values[t.BRIDGE_TICK_MS],
+        max_future_ms=values[t.BRIDGE_MAX_FUTURE_S] * 1000,
+        store_batch=values[t.BRIDGE_STORE_BATCH],
+        store_linger_ms=values[t.BRIDGE_STORE_LINGER_MS],
+        max_pending=values[t.BRIDGE_MAX_PENDING],
+        store_url=store_url(values),
+        channel_layer=values[t.CHANNEL_LAYER],
+        redis_url=values[t.REDIS_URL],
+        retention=retention_policy(values),
     )
-    if problems:
-        raise ConfigError(problems)
-    return config
+    values.check()
+    return settings

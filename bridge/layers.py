@@ -14,44 +14,29 @@ receive exactly what ``group_send`` would have sent.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
-REDIS_SCHEMES = ("redis", "rediss", "unix")
+from config import table as t
 
 
 def validate_redis_url(url: str) -> str:
-    """Return ``url`` if redis-py can connect with it.
+    """Return ``url`` if redis-py can connect with it (the ``REDIS_URL`` kind of the settings table).
 
     Raises:
         ValueError: with what is wrong.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in REDIS_SCHEMES or not (parts.hostname or parts.path):
-        raise ValueError(f"REDIS_URL {url!r}: expected redis://host[:port][/db] (or rediss://, unix://)")
-    return url
+    try:
+        return t.REDIS_URL.kind.parse(url)
+    except ValueError as exc:
+        raise ValueError(f"REDIS_URL {t.REDIS_URL.kind.shown(url)}: {exc}") from None
 
 
-LAYERS = ("redis-pubsub", "redis", "memory")
+LAYERS = t.CHANNEL_LAYER.choices
 # redis-py's pool raises MaxConnectionsError past 100 connections in use; channels_redis' core
 # layer takes one per concurrent group_add/receive, so 1,000 browsers connecting at once
 # crashed 901 consumers (docs/benchmarks.md). Redis itself accepts 10,000 clients by default.
 REDIS_MAX_CONNECTIONS = 2000
-
-
-def read_layer_settings(env: Mapping[str, str], problems: list[str]) -> tuple[str, str]:
-    """``CHANNEL_LAYER`` and ``REDIS_URL`` from ``env``; what is wrong goes to ``problems``."""
-    layer = env.get("CHANNEL_LAYER", "redis-pubsub")
-    if layer not in LAYERS:
-        problems.append(f"CHANNEL_LAYER={layer!r}: expected one of {', '.join(LAYERS)}")
-    redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    if layer != "memory":
-        try:
-            validate_redis_url(redis_url)
-        except ValueError as exc:
-            problems.append(str(exc))
-    return layer, redis_url
 
 
 def channel_layers_setting(kind: str, redis_url: str) -> dict[str, Any]:

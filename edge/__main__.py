@@ -13,8 +13,9 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from config import ConfigError
 from edge.config import load_config
-from edge.errors import ConfigError, OutboxError, SourceError
+from edge.errors import OutboxError, SourceError
 from edge.runner import build_agents, start_all, stop_all
 
 logger = logging.getLogger("edge")

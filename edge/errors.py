@@ -3,33 +3,22 @@
 Exception tree::
 
     EdgeError                  anything the agent reports about its own set-up
-        ConfigError            settings are missing or invalid
-            .problems          every problem found, one line each
         SourceError            a sensor source cannot be used
             .source            the source name (``sense-hat``, ``sense-emu``, ``simulator``)
         OutboxError            the outbox file cannot be used
             .path              the SQLite file
 
-Wire-format problems are :class:`contract.ContractError`, never one of these.
+Wire-format problems are :class:`contract.ContractError`, never one of these. Missing or
+invalid settings are :class:`config.ConfigError`, the one settings error of every process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 
 class EdgeError(Exception):
     """Base class of the edge agent's own errors."""
-
-
-class ConfigError(EdgeError):
-    """Settings are missing or invalid; ``problems`` lists every one of them."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = tuple(problems)
-        lines = "\n".join(f"  - {problem}" for problem in self.problems)
-        super().__init__(f"invalid edge configuration ({len(self.problems)} problems):\n{lines}")
 
 
 class SourceError(EdgeError):

@@ -1,4 +1,7 @@
-"""ASGI entry point: HTTP to Django, WebSockets to the Channels consumers."""
+"""ASGI entry point: HTTP to Django, WebSockets to the Channels consumers.
+
+Invalid settings stop the ASGI server at start-up with every problem listed (no traceback).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,19 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from config import ConfigError
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
-django_http = get_asgi_application()  # sets Django up before the consumers are imported
+try:
+    django_http = get_asgi_application()  # sets Django up before the consumers are imported
+except ConfigError as exc:
+    raise SystemExit(f"sensebridge server: {exc}") from None
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.urls import path  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.urls import path
 
-from server.telemetry.consumers import LiveConsumer  # noqa: E402
+from server.telemetry.consumers import LiveConsumer
 
 application = ProtocolTypeRouter(
     {

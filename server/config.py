@@ -1,54 +1,64 @@
-"""Server settings, read once from the environment (``server.settings`` calls :func:`load`).
+"""Server settings: the ``server`` rows of the settings table (:mod:`config.table`), read once.
 
-| Variable | Default | Meaning |
-|---|---|---|
-| ``DJANGO_SECRET_KEY`` | (required unless ``DJANGO_DEBUG=1``) | Django's signing key |
-| ``DJANGO_DEBUG`` | ``0`` | ``1`` for development error pages |
-| ``DJANGO_ALLOWED_HOSTS`` | ``localhost,127.0.0.1`` | Comma-separated; also the WebSocket origin allow-list |
-| ``STORE_URL`` | ``sqlite:///var/sensebridge.sqlite3`` | Reading store, as the bridge's (``MONGO_URL`` if unset) |
-| ``RETENTION_*_DAYS`` | ``90``/``730``/``0`` | Raw/minute/hour retention, 0 = forever (:mod:`storage.retention`) |
-| ``CHANNEL_LAYER`` | ``redis-pubsub`` | ``redis-pubsub``, ``redis``, or ``memory`` (embedded mode only) |
-| ``REDIS_URL`` | ``redis://127.0.0.1:6379/0`` | Channel layer's Redis |
-| ``DASHBOARD_DIR`` | ``<repo>/dashboard/dist`` | The built dashboard served at ``/`` |
-| ``ASGI_SERVER`` | ``uvicorn`` | ``uvicorn`` or ``daphne``: what launchers run (:func:`asgi_server_args`) |
+Django's settings module (:mod:`server.settings`) takes its :class:`ServerConfig` from
+:func:`current`: the one a program installed with :func:`install` before Django was set up
+(the embedded runner builds it directly), otherwise :func:`load` from the environment. The
+variables, defaults and ranges are in ``docs/settings.md``. Rules between settings, checked by
+:func:`load` with every other problem:
+
+* ``DJANGO_SECRET_KEY`` and ``DATABASE_URL`` are required unless ``DJANGO_DEBUG=1`` (which
+  gives a development key and ``sqlite:///var/sensebridge-app.sqlite3``);
+* ``STORE_URL`` wins over ``MONGO_URL`` (:func:`storage.factory.store_url`);
+* a coarser rollup is kept at least as long as a finer one (:func:`storage.retention.retention_policy`).
 """
 
 from __future__ import annotations
 
-import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bridge.layers import read_layer_settings
-from storage.factory import read_store_settings
-from storage.retention import RetentionPolicy
+import config
+from config import Process
+from config import table as t
+from server.database import DEBUG_DATABASE_URL, django_database
+from storage.factory import store_url
+from storage.retention import RetentionPolicy, retention_policy
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DASHBOARD_DIR = REPO_ROOT / "dashboard" / "dist"
 ASGI_APP = "server.asgi:application"
-ASGI_SERVERS = ("daphne", "uvicorn")
-DEFAULT_ASGI_SERVER = "uvicorn"  # measured: docs/benchmarks.md
-
-
-class ConfigError(ValueError):
-    """Settings are missing or invalid; ``problems`` lists every one."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("invalid server settings:\n  " + "\n  ".join(problems))
-        self.problems = problems
+ASGI_SERVERS = t.ASGI_SERVER.choices
+DEFAULT_ASGI_SERVER = t.ASGI_SERVER.default_value
+DEVELOPMENT_SECRET_KEY = "insecure-development-key"  # noqa: S105 - only with DJANGO_DEBUG=1
 
 
 @dataclass(frozen=True, slots=True)
 class ServerConfig:
-    """Typed server settings (see the module docstring for the variables)."""
+    """Typed server settings (``docs/settings.md`` has the variables).
+
+    Attributes:
+        secret_key: ``DJANGO_SECRET_KEY``.
+        database_url: ``DATABASE_URL``, the application database.
+        debug: ``DJANGO_DEBUG``.
+        allowed_hosts: ``DJANGO_ALLOWED_HOSTS``.
+        store_url: ``STORE_URL`` (or ``MONGO_URL``), the reading store.
+        channel_layer: ``CHANNEL_LAYER``.
+        redis_url: ``REDIS_URL``.
+        dashboard_dir: ``DASHBOARD_DIR``.
+        asgi_server: ``ASGI_SERVER``.
+        retention: ``RETENTION_*_DAYS``.
+    """
 
     secret_key: str
-    debug: bool
-    allowed_hosts: tuple[str, ...]
-    store_url: str
-    channel_layer: str
-    redis_url: str
-    dashboard_dir: Path
+    database_url: str
+    debug: bool = t.DJANGO_DEBUG.default_value
+    allowed_hosts: tuple[str, ...] = t.DJANGO_ALLOWED_HOSTS.default_value
+    store_url: str = t.STORE_URL.default_value
+    channel_layer: str = t.CHANNEL_LAYER.default_value
+    redis_url: str = t.REDIS_URL.default_value
+    dashboard_dir: Path = DEFAULT_DASHBOARD_DIR
     asgi_server: str = DEFAULT_ASGI_SERVER
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
@@ -87,47 +97,76 @@ def asgi_server_args(server: str, *, host: str, port: int, app: str = ASGI_APP) 
     raise ValueError(f"ASGI_SERVER={server!r}: expected one of {', '.join(ASGI_SERVERS)}")
 
 
-def _flag(env: Mapping[str, str], name: str, problems: list[str]) -> bool:
-    raw = env.get(name, "0").strip().lower()
-    if raw not in ("0", "1", "true", "false", "yes", "no", ""):
-        problems.append(f"{name}={raw!r}: expected 0 or 1")
-    return raw in ("1", "true", "yes")
+def _database_url(values: config.Values, *, debug: bool) -> str:
+    url = values.get(t.DATABASE_URL)
+    if url is None:  # unset, or unreadable (that problem is already listed)
+        if not debug and not values.given(t.DATABASE_URL):
+            values.problem(
+                t.DATABASE_URL,
+                "is required: postgresql://user:password@host[:port]/database "
+                "(or set DJANGO_DEBUG=1 for a development SQLite file)",
+            )
+        return DEBUG_DATABASE_URL
+    if values.valid(t.DATABASE_URL):
+        try:
+            django_database(url)
+        except ValueError as exc:
+            values.invalidate(t.DATABASE_URL)
+            values.problem(t.DATABASE_URL, f"={t.DATABASE_URL.kind.shown(url)}: {exc}")
+    return url
 
 
-def load(env: Mapping[str, str] | None = None) -> ServerConfig:
-    """Read and validate the settings.
+def load(environ: Mapping[str, str] | None = None) -> ServerConfig:
+    """Read and check the server's settings from ``environ`` (default ``os.environ``).
 
     Raises:
-        ConfigError: listing every problem at once.
+        config.ConfigError: listing every problem at once.
     """
-    env = os.environ if env is None else env
-    problems: list[str] = []
-    debug = _flag(env, "DJANGO_DEBUG", problems)
-    secret = env.get("DJANGO_SECRET_KEY", "")
-    if not secret:
-        if debug:
-            secret = "insecure-development-key"  # noqa: S105 - only with DJANGO_DEBUG=1
-        else:
-            problems.append("DJANGO_SECRET_KEY is required (or set DJANGO_DEBUG=1 for development)")
-    hosts = tuple(h.strip() for h in env.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip())
-    if not hosts:
-        problems.append("DJANGO_ALLOWED_HOSTS is empty")
-    store_url, retention = read_store_settings(env, problems)
-    layer, redis_url = read_layer_settings(env, problems)
-    asgi_server = env.get("ASGI_SERVER", "").strip() or DEFAULT_ASGI_SERVER
-    if asgi_server not in ASGI_SERVERS:
-        problems.append(f"ASGI_SERVER={asgi_server!r}: expected one of {', '.join(ASGI_SERVERS)}")
-    config = ServerConfig(
+    values = config.read(Process.SERVER, environ)
+    debug = values[t.DJANGO_DEBUG]
+    secret = values.get(t.DJANGO_SECRET_KEY)
+    if secret is None:
+        if not debug:
+            values.problem(t.DJANGO_SECRET_KEY, "is required (or set DJANGO_DEBUG=1 for development)")
+        secret = DEVELOPMENT_SECRET_KEY
+    settings = ServerConfig(
         secret_key=secret,
+        database_url=_database_url(values, debug=debug),
         debug=debug,
-        allowed_hosts=hosts,
-        store_url=store_url,
-        channel_layer=layer,
-        redis_url=redis_url,
-        dashboard_dir=Path(env.get("DASHBOARD_DIR", str(REPO_ROOT / "dashboard" / "dist"))),
-        asgi_server=asgi_server,
-        retention=retention,
+        allowed_hosts=values[t.DJANGO_ALLOWED_HOSTS],
+        store_url=store_url(values),
+        channel_layer=values[t.CHANNEL_LAYER],
+        redis_url=values[t.REDIS_URL],
+        dashboard_dir=values.get(t.DASHBOARD_DIR) or DEFAULT_DASHBOARD_DIR,
+        asgi_server=values[t.ASGI_SERVER],
+        retention=retention_policy(values),
     )
-    if problems:
-        raise ConfigError(problems)
-    return config
+    values.check()
+    return settings
+
+
+_installed: ServerConfig | None = None
+
+
+def install(settings: ServerConfig) -> None:
+    """Make ``settings`` the ones Django uses in this process, instead of the environment's.
+
+    For a program that runs the web tier inside itself and builds its settings directly (the
+    embedded runner). Call it before Django is set up.
+
+    Raises:
+        RuntimeError: Django's settings module was already imported, so it would not apply.
+    """
+    global _installed  # noqa: PLW0603 - one slot per process, filled once before Django reads it
+    if "server.settings" in sys.modules:
+        raise RuntimeError("server.config.install() must come before Django imports server.settings")
+    _installed = settings
+
+
+def current() -> ServerConfig:
+    """The settings :func:`install` made current, else those of the environment (:func:`load`).
+
+    Raises:
+        config.ConfigError: nothing was installed and the environment's settings are invalid.
+    """
+    return _installed if _installed is not None else load()

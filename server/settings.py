@@ -1,11 +1,16 @@
-"""Django settings: everything comes from :mod:`server.config`, read once here."""
+"""Django settings: everything comes from one :class:`server.config.ServerConfig`, taken once here.
+
+That object is the one a program installed before setting Django up (the embedded runner,
+:func:`server.config.install`), otherwise the environment's (:func:`server.config.load`).
+"""
 
 from __future__ import annotations
 
 from bridge.layers import channel_layers_setting
-from server.config import load
+from server.config import current
+from server.database import django_database
 
-CONFIG = load()
+CONFIG = current()
 
 SECRET_KEY = CONFIG.secret_key
 DEBUG = CONFIG.debug
@@ -14,6 +19,10 @@ ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 INSTALLED_APPS = [
     "daphne",
     "channels",
+    # The application database's first tables; users, roles, commands, rooms and alerts build on them.
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
     "server.telemetry",
 ]
 MIDDLEWARE = [
@@ -23,7 +32,7 @@ MIDDLEWARE = [
 ]
 ROOT_URLCONF = "server.urls"
 ASGI_APPLICATION = "server.asgi.application"
-DATABASES: dict[str, dict[str, str]] = {}
+DATABASES = {"default": django_database(CONFIG.database_url)}
 CHANNEL_LAYERS = channel_layers_setting(CONFIG.channel_layer, CONFIG.redis_url)
 
 # The built dashboard: index.html at "/", hashed assets under /assets/ cached forever.

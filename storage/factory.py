@@ -1,12 +1,4 @@
-"""Choose and open the store: ``STORE_URL`` (or ``MONGO_URL``) and the retention settings.
-
-| Variable | Default | Meaning |
-|---|---|---|
-| ``STORE_URL`` | ``sqlite:///var/sensebridge.sqlite3`` | ``sqlite:///rel``, ``sqlite:////abs``, ``mongodb[+srv]://`` |
-| ``MONGO_URL`` | (empty) | A ``mongodb://`` URL used when ``STORE_URL`` is not set |
-| ``RETENTION_RAW_DAYS`` | ``90`` | Raw readings kept (0 = forever) |
-| ``RETENTION_MINUTE_DAYS`` | ``730`` | Per-minute rollups kept (0 = forever) |
-| ``RETENTION_HOUR_DAYS`` | ``0`` | Per-hour rollups kept (0 = forever) |
+"""Choose and open the store: ``STORE_URL`` (or ``MONGO_URL``), see :mod:`config.table`.
 
 Precedence: a non-empty ``STORE_URL`` wins; otherwise a non-empty ``MONGO_URL``; otherwise the
 SQLite default. A Mongo URL names its database in the path (default ``sensebridge``).
@@ -14,14 +6,15 @@ SQLite default. A Mongo URL names its database in the path (default ``sensebridg
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
+from config import Values, urls
+from config import table as t
 from storage.base import Store
-from storage.retention import RetentionPolicy, read_retention
+from storage.retention import RetentionPolicy
 
-DEFAULT_STORE_URL = "sqlite:///var/sensebridge.sqlite3"
+DEFAULT_STORE_URL = t.STORE_URL.default_value
 DEFAULT_MONGO_DATABASE = "sensebridge"
 MONGO_SCHEMES = ("mongodb", "mongodb+srv")
 
@@ -32,12 +25,10 @@ def sqlite_path(url: str) -> Path:
     Raises:
         ValueError: not an SQLite URL.
     """
-    parts = urlsplit(url)
-    if parts.query or parts.fragment:
-        raise ValueError(f"STORE_URL {url!r}: sqlite URLs take no ?query or #fragment")
-    if parts.scheme != "sqlite" or parts.netloc or not parts.path.startswith("/") or len(parts.path) < 2:
-        raise ValueError(f"STORE_URL {url!r}: expected sqlite:///relative/path or sqlite:////absolute/path")
-    return Path(parts.path[1:])
+    try:
+        return urls.sqlite_path(url)
+    except ValueError as exc:
+        raise ValueError(f"STORE_URL {url!r}: {exc}") from None
 
 
 def is_mongo_url(url: str) -> bool:
@@ -47,11 +38,7 @@ def is_mongo_url(url: str) -> bool:
 
 def describe_store_url(url: str) -> str:
     """``url`` with any password replaced by ``***``, for logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    return urls.masked(url)
 
 
 def mongo_database(url: str) -> str:
@@ -60,21 +47,28 @@ def mongo_database(url: str) -> str:
     Raises:
         ValueError: the URL is not a valid MongoDB connection string (checked without network).
     """
+    try:
+        return _mongo_database(url)
+    except ValueError as exc:
+        raise ValueError(f"STORE_URL {describe_store_url(url)!r}: {exc}") from None
+
+
+def _mongo_database(url: str) -> str:
+    """:func:`mongo_database`, raising ``ValueError`` with the reason only."""
     from pymongo.errors import PyMongoError  # noqa: PLC0415 - SQLite-only installs need no pymongo
     from pymongo.uri_parser import parse_uri  # noqa: PLC0415
 
-    shown = describe_store_url(url)
     scheme = urlsplit(url).scheme
     # parse_uri resolves mongodb+srv names in DNS: check the rest of the syntax without that.
     plain = "mongodb://" + url.split("://", 1)[1] if scheme == "mongodb+srv" else url
     try:
         parsed = parse_uri(plain)
     except (PyMongoError, ValueError) as exc:
-        raise ValueError(f"STORE_URL {shown!r}: not a MongoDB connection string: {exc}") from None
+        raise ValueError(f"not a MongoDB connection string: {exc}") from None
     if parsed.get("collection"):
-        raise ValueError(f"STORE_URL {shown!r}: name a database, not a collection (no '.' in the path)")
+        raise ValueError("name a database, not a collection (no '.' in the path)")
     if scheme == "mongodb+srv" and (len(parsed["nodelist"]) != 1 or urlsplit(url).port is not None):
-        raise ValueError(f"STORE_URL {shown!r}: mongodb+srv takes exactly one host name and no port")
+        raise ValueError("mongodb+srv takes exactly one host name and no port")
     return str(parsed.get("database") or DEFAULT_MONGO_DATABASE)
 
 
@@ -91,23 +85,28 @@ def validate_store_url(url: str) -> str:
     return url
 
 
-def read_store_settings(env: Mapping[str, str], problems: list[str]) -> tuple[str, RetentionPolicy]:
-    """The store URL (``STORE_URL``, else ``MONGO_URL``, else SQLite) and the retention policy.
+def store_url(values: Values) -> str:
+    """The store ``values`` name: ``STORE_URL``, else ``MONGO_URL``, else the SQLite default.
 
-    Every problem is appended to ``problems``; the returned values are then defaults.
+    A MongoDB URL is also checked by pymongo's parser (no network); what is wrong goes to ``values``.
     """
-    url = env.get("STORE_URL", "").strip()
-    mongo = env.get("MONGO_URL", "").strip()
-    if not url:
-        url = mongo or DEFAULT_STORE_URL
-        if mongo and not is_mongo_url(mongo):
-            problems.append(f"MONGO_URL {describe_store_url(mongo)!r}: expected mongodb://... or mongodb+srv://...")
-            url = DEFAULT_STORE_URL
-    try:
-        validate_store_url(url)
-    except ValueError as exc:
-        problems.append(str(exc))
-    return url, read_retention(env, problems)
+    if values.given(t.STORE_URL):
+        setting = t.STORE_URL
+    elif values.given(t.MONGO_URL):
+        setting = t.MONGO_URL
+    else:
+        return DEFAULT_STORE_URL
+    if not values.valid(setting):
+        return DEFAULT_STORE_URL
+    url = values[setting]
+    if is_mongo_url(url):
+        try:
+            _mongo_database(url)
+        except ValueError as exc:
+            values.invalidate(setting)
+            values.problem(setting, f"={setting.kind.shown(url)}: {exc}")
+            return DEFAULT_STORE_URL
+    return url
 
 
 async def open_store(url: str, *, retention: RetentionPolicy | None = None) -> Store:

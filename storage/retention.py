@@ -9,19 +9,19 @@ docs/storage.md).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
+from config import Values
+from config import table as t
 from storage.plan import HOUR_MS, MINUTE_MS, RAW
 
 DAY_MS = 86_400_000
-MAX_DAYS = 100 * 366
 
-DEFAULT_RAW_DAYS = 90
-DEFAULT_MINUTE_DAYS = 730
-DEFAULT_HOUR_DAYS = 0
+DEFAULT_RAW_DAYS = t.RETENTION_RAW_DAYS.default_value
+DEFAULT_MINUTE_DAYS = t.RETENTION_MINUTE_DAYS.default_value
+DEFAULT_HOUR_DAYS = t.RETENTION_HOUR_DAYS.default_value
 
-VARIABLES = {RAW: "RETENTION_RAW_DAYS", MINUTE_MS: "RETENTION_MINUTE_DAYS", HOUR_MS: "RETENTION_HOUR_DAYS"}
+SETTINGS = {RAW: t.RETENTION_RAW_DAYS, MINUTE_MS: t.RETENTION_MINUTE_DAYS, HOUR_MS: t.RETENTION_HOUR_DAYS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,31 +60,18 @@ def _forever_last(days: int) -> float:
     return float("inf") if days == 0 else days
 
 
-def read_retention(env: Mapping[str, str], problems: list[str]) -> RetentionPolicy:
-    """Read ``RETENTION_*_DAYS``, appending every problem to ``problems``."""
-    values: dict[int, int] = {}
-    defaults = RetentionPolicy()
-    for source, name in VARIABLES.items():
-        raw = env.get(name, "").strip()
-        values[source] = defaults.days(source)
-        if not raw:
-            continue
-        try:
-            days = int(raw)
-        except ValueError:
-            problems.append(f"{name}={raw!r}: not a whole number of days")
-            continue
-        if not 0 <= days <= MAX_DAYS:
-            problems.append(f"{name}={days}: must be 0 (forever) or 1..{MAX_DAYS} days")
-            continue
-        values[source] = days
-    policy = RetentionPolicy(raw_days=values[RAW], minute_days=values[MINUTE_MS], hour_days=values[HOUR_MS])
-    order = [(RAW, MINUTE_MS), (MINUTE_MS, HOUR_MS)]
-    for finer, coarser in order:
+def retention_policy(values: Values) -> RetentionPolicy:
+    """The policy ``RETENTION_*_DAYS`` ask for; a coarser resolution kept shorter than a finer one is a problem.
+
+    An invalid value counts as its default here (its own problem is already in ``values``).
+    """
+    days = {source: values[s] if values.valid(s) else s.default_value for source, s in SETTINGS.items()}
+    policy = RetentionPolicy(raw_days=days[RAW], minute_days=days[MINUTE_MS], hour_days=days[HOUR_MS])
+    for finer, coarser in ((RAW, MINUTE_MS), (MINUTE_MS, HOUR_MS)):
         if _forever_last(policy.days(finer)) > _forever_last(policy.days(coarser)):
-            problems.append(
-                f"{VARIABLES[finer]}={policy.days(finer)} keeps data longer than "
-                f"{VARIABLES[coarser]}={policy.days(coarser)} (0 = forever): a coarser resolution must be kept "
-                "at least as long as a finer one"
+            values.problem(
+                SETTINGS[finer],
+                f"={policy.days(finer)} keeps data longer than {SETTINGS[coarser].name}={policy.days(coarser)} "
+                "(0 = forever): a coarser resolution must be kept at least as long as a finer one",
             )
     return policy

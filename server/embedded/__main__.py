@@ -12,16 +12,25 @@ import argparse
 import asyncio
 import logging
 import os
-import secrets
 import socket
 import sys
 from pathlib import Path
 from typing import Any
 
+from config import ConfigError, Setting
+from config import table as t
+from server import config as server_config
 from server.config import REPO_ROOT
+from server.embedded import parts
 
 DEFAULT_HTTP_PORT = 8000
 DEFAULT_MQTT_PORT = 1883
+# Options that are settings of a part: their defaults and ranges come from the settings table.
+TABLE_OPTIONS: dict[str, Setting[Any]] = {
+    "rate": t.EDGE_RATE_HZ,
+    "seed": t.EDGE_SEED,
+    "tick_ms": t.BRIDGE_TICK_MS,
+}
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -33,19 +42,28 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--mqtt-port", type=int, default=None, help=f"broker port (default {DEFAULT_MQTT_PORT}; 0: any free)"
     )
     parser.add_argument("--devices", type=int, default=3, help="simulated devices (default 3; 0 for none)")
-    parser.add_argument("--rate", type=float, default=1.0, help="readings per second per device (default 1)")
-    parser.add_argument("--seed", type=int, default=0, help="simulator seed (default 0)")
-    parser.add_argument("--tick-ms", type=int, default=50, help="live frame tick per device (default 50)")
+    for dest, setting in TABLE_OPTIONS.items():
+        parser.add_argument(
+            "--" + dest.replace("_", "-"),
+            dest=dest,
+            default=setting.rendered_default(),
+            metavar="VALUE",
+            help=f"{setting.doc[:-1].lower()} ({setting.kind.describe()}; default {setting.rendered_default()})",
+        )
     parser.add_argument("--broker", choices=("auto", "mosquitto", "amqtt"), default="auto")
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / "var" / "embedded")
     args = parser.parse_args(argv)
     problems = []
     if not 0 <= args.devices <= 100:
         problems.append("--devices must be 0..100")
-    if not 0 < args.rate <= 50:
-        problems.append("--rate must be in (0, 50]")
-    if not 0 <= args.tick_ms <= 10_000:
-        problems.append("--tick-ms must be 0..10000")
+    for dest, setting in TABLE_OPTIONS.items():
+        try:
+            value = setting.kind.parse(str(getattr(args, dest)).strip())
+            setting.kind.check(value)
+        except ValueError as exc:
+            problems.append(f"--{dest.replace('_', '-')} {exc}")
+        else:
+            setattr(args, dest, value)
     for option, port in (("--port", args.port), ("--mqtt-port", args.mqtt_port)):
         if port is not None and not 0 <= port <= 65_535:
             problems.append(f"{option} must be 0..65535 (0: any free port)")
@@ -95,25 +113,32 @@ def main(argv: list[str] | None = None) -> int:
     mqtt_port = _pick_port(args.mqtt_host, args.mqtt_port, DEFAULT_MQTT_PORT, "MQTT")
     data_dir: Path = args.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "server.settings",
-            "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(32),
-            "DJANGO_ALLOWED_HOSTS": os.environ.get("DJANGO_ALLOWED_HOSTS", "*"),
-            "CHANNEL_LAYER": "memory",
-            "STORE_URL": f"sqlite:///{data_dir.resolve() / 'sensebridge.sqlite3'}",
-        }
-    )
+    try:
+        web = parts.server_config(data_dir)
+    except ConfigError as exc:
+        print(f"sensebridge: {exc}", file=sys.stderr)
+        return 2
+    server_config.install(web)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
 
     # Importing daphne.server installs Twisted's asyncio reactor: it must come first.
     from daphne.server import Server  # noqa: PLC0415
+    from django.db import Error as DatabaseError  # noqa: PLC0415
     from twisted.internet import defer  # noqa: PLC0415
     from twisted.internet import reactor as twisted_reactor  # noqa: PLC0415
 
-    from server.asgi import application  # noqa: PLC0415 - Django set-up needs the environment above
+    from server.asgi import application  # noqa: PLC0415 - sets Django up with the settings installed above
+    from server.database import describe_database, migrate  # noqa: PLC0415
     from server.embedded.broker import BrokerError, choose_broker  # noqa: PLC0415
     from server.embedded.devices import simulated_device_ids, start_simulated_devices  # noqa: PLC0415
     from server.embedded.runner import EmbeddedOptions, EmbeddedRunner  # noqa: PLC0415
+
+    # Before serving: the web tier may query any table from its first request on.
+    try:
+        migrate(out=sys.stderr, label=f"sensebridge: application database {describe_database(web.database_url)}")
+    except (DatabaseError, OSError) as exc:
+        print(f"\nsensebridge: cannot migrate the application database: {exc}", file=sys.stderr)
+        return 1
 
     # twisted types the global reactor as an interface class, which mypy cannot call methods on.
     reactor: Any = twisted_reactor
@@ -124,8 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         mqtt_port=mqtt_port,
         devices=args.devices,
         rate_hz=args.rate,
+        seed=args.seed,
         data_dir=data_dir,
         tick_ms=args.tick_ms,
+        server=web,
     )
     try:
         broker = choose_broker(args.broker, host=args.mqtt_host, port=mqtt_port, data_dir=data_dir / "mosquitto")
@@ -135,9 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     runner = EmbeddedRunner(
         options=options,
         broker=broker,
-        start_devices=lambda url, protocol: start_simulated_devices(
-            url, protocol, count=args.devices, rate_hz=args.rate, seed=args.seed, data_dir=data_dir / "edge"
-        ),
+        start_devices=start_simulated_devices,
         device_ids=simulated_device_ids(args.devices),
         on_fatal=reactor.stop,
     )

@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bridge import config as bridge_config
 from bridge.worker import BridgeWorker
+from contract.broker import BrokerAddress
+from edge.config import EdgeConfig
 from edge.errors import EdgeError
+from server.config import ServerConfig
+from server.embedded import parts
 from server.embedded.broker import Broker, BrokerError
 from storage import Store, StoreError, open_store
 from storage.maintenance import run_maintenance
@@ -32,7 +35,7 @@ BRIDGE_CONNECT_TIMEOUT_S = 15.0
 
 @dataclass(frozen=True, slots=True)
 class EmbeddedOptions:
-    """What the user asked for on the command line."""
+    """What the user asked for on the command line, and the web tier's settings made from it."""
 
     host: str
     http_port: int
@@ -40,8 +43,10 @@ class EmbeddedOptions:
     mqtt_port: int
     devices: int
     rate_hz: float
+    seed: int
     data_dir: Path
     tick_ms: int
+    server: ServerConfig
 
 
 def lan_address() -> str | None:
@@ -76,8 +81,8 @@ def banner(options: EmbeddedOptions, broker: Broker, devices: list[str]) -> str:
     return "\n".join(lines)
 
 
-DeviceStarter = Callable[[str, str], Any]
-"""Starts the simulated devices given (MQTT URL, MQTT protocol); returns a handle with ``stop()``."""
+DeviceStarter = Callable[[EdgeConfig], Any]
+"""Starts the simulated devices of a configuration; returns a handle with ``stop()``."""
 
 
 @dataclass
@@ -105,27 +110,26 @@ class EmbeddedRunner:
         opts = self.options
         try:
             await self.broker.start()
-            store_url = f"sqlite:///{opts.data_dir.resolve() / 'sensebridge.sqlite3'}"
-            self._store = await open_store(store_url)
+            self._store = await open_store(opts.server.store_url, retention=opts.server.retention)
             use_store(self._store)
-            mqtt_url = f"mqtt://127.0.0.1:{opts.mqtt_port}"
-            cfg = bridge_config.load(
-                {
-                    "MQTT_URL": mqtt_url,
-                    "MQTT_PROTOCOL": self.broker.protocol,
-                    "BRIDGE_CLIENT_ID": "sensebridge-embedded-bridge",
-                    "BRIDGE_TICK_MS": str(opts.tick_ms),
-                    "STORE_URL": store_url,
-                    "CHANNEL_LAYER": "memory",
-                }
-            )
-            worker = BridgeWorker(cfg, store=self._store, layer=get_channel_layer())
+            broker, protocol = BrokerAddress("127.0.0.1", opts.mqtt_port), self.broker.protocol
+            bridge = parts.bridge_config(opts.server, broker=broker, protocol=protocol, tick_ms=opts.tick_ms)
+            worker = BridgeWorker(bridge, store=self._store, layer=get_channel_layer())
             self._bridge_task = asyncio.create_task(worker.run(), name="embedded-bridge")
             self._maintenance_task = asyncio.create_task(run_maintenance(self._store), name="embedded-retention")
             async with asyncio.timeout(BRIDGE_CONNECT_TIMEOUT_S):
                 await worker.connected.wait()
-            self._devices = await asyncio.to_thread(self.start_devices, mqtt_url, self.broker.protocol)
-        except (BrokerError, StoreError, EdgeError, bridge_config.ConfigError, TimeoutError, OSError) as exc:
+            if opts.devices:
+                devices = parts.edge_config(
+                    opts.data_dir,
+                    broker=broker,
+                    protocol=protocol,
+                    count=opts.devices,
+                    rate_hz=opts.rate_hz,
+                    seed=opts.seed,
+                )
+                self._devices = await asyncio.to_thread(self.start_devices, devices)
+        except (BrokerError, StoreError, EdgeError, TimeoutError, OSError) as exc:
             log.error("embedded mode failed to start: %s", exc)  # noqa: TRY400 - the message is the whole story
             self.exit_code = 1
             await self.stop()

@@ -18,15 +18,19 @@ from typing import Any
 import pytest
 import yaml
 
+import bridge.config
+import edge.config
+import server.config
 from contract.topics import Kind, topic
+from devstack import LOOPBACK, MOSQUITTO_CONF_D, REPO_ROOT, ManagedProcess, find_binary, free_port
 from server.config import DEFAULT_ASGI_SERVER, asgi_server_args
 from tests.support.mqtt import MqttTestClient
-from tests.support.processes import LOOPBACK, MOSQUITTO_CONF_D, REPO_ROOT, ManagedProcess, find_binary, free_port
 
 pytestmark = pytest.mark.integration
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
-APP_SERVICES = ("server", "bridge", "device")
+APP_SERVICES = ("server", "bridge", "device", "migrate")
+ONE_SHOT_SERVICES = ("migrate",)
 COMMON_ENV = {
     "MQTT_URL": "mqtt://mosquitto:1883",
     "REDIS_URL": "redis://redis:6379/0",
@@ -89,14 +93,17 @@ def _mounts(service: dict[str, Any]) -> dict[str, str]:
     return mounts
 
 
-def test_the_stack_has_broker_redis_server_scalable_bridge_and_demo_devices(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {"mosquitto", "redis", "mongo", "server", "bridge", "device"}
+def test_the_stack_has_broker_redis_databases_server_scalable_bridge_and_demo_devices(compose: dict[str, Any]) -> None:
+    services = {"mosquitto", "redis", "mongo", "postgres", "migrate", "server", "bridge", "device"}
+    assert set(compose["services"]) == services
     assert _service(compose, "mosquitto")["image"] == "eclipse-mosquitto:2"
     assert _service(compose, "redis")["image"] == "redis:7-alpine"
     assert _service(compose, "mongo")["image"].startswith("mongo:")
+    assert _service(compose, "postgres")["image"].startswith("postgres:")
     assert all(_service(compose, name)["build"]["context"] == str(REPO_ROOT) for name in APP_SERVICES)
     assert _service(compose, "device")["profiles"] == ["demo"]
-    assert all(service["restart"] == "unless-stopped" for service in compose["services"].values())
+    for name, service in compose["services"].items():
+        assert service["restart"] == ("no" if name in ONE_SHOT_SERVICES else "unless-stopped"), name
 
 
 def test_server_and_bridge_share_the_broker_redis_and_store_settings(compose: dict[str, Any]) -> None:
@@ -111,6 +118,49 @@ def test_mongodb_keeps_its_data_in_a_volume_and_stays_inside_the_stack(compose: 
     assert _mounts(mongo)["/data/db"] == "mongo-data"
     assert "ports" not in mongo
     assert "mongosh" in mongo["healthcheck"]["test"]
+
+
+def test_postgresql_keeps_its_data_in_a_volume_and_stays_inside_the_stack(compose: dict[str, Any]) -> None:
+    postgres = _service(compose, "postgres")
+    assert _mounts(postgres)["/var/lib/postgresql/data"] == "postgres-data"
+    assert "ports" not in postgres
+    assert postgres["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
+
+
+def test_migrations_run_once_before_the_server_with_the_servers_database_settings(compose: dict[str, Any]) -> None:
+    migrate, server, postgres = (_service(compose, name) for name in ("migrate", "server", "postgres"))
+    assert migrate["command"] == ["python", "-m", "server", "migrate", "--noinput"]
+    assert (REPO_ROOT / "server" / "__main__.py").is_file()
+    assert server["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert migrate["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    for name in ("DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_DEBUG"):
+        assert migrate["environment"][name] == server["environment"][name], name
+    pg = postgres["environment"]
+    assert server["environment"]["DATABASE_URL"] == (
+        f"postgresql://{pg['POSTGRES_USER']}:{pg['POSTGRES_PASSWORD']}@postgres:5432/{pg['POSTGRES_DB']}"
+    )
+
+
+def test_a_chosen_postgres_password_reaches_the_database_and_its_clients(empty_env_file: Path) -> None:
+    result = _compose_config(empty_env_file, DJANGO_SECRET_KEY="k", POSTGRES_PASSWORD="chosen-pw")
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD"] == "chosen-pw"
+    assert services["server"]["environment"]["DATABASE_URL"].startswith("postgresql://sensebridge:chosen-pw@")
+
+
+def test_every_process_of_the_stack_accepts_its_settings(compose: dict[str, Any]) -> None:
+    """The environment compose gives each program passes that program's own settings checks."""
+    for name in ("server", "migrate"):
+        web = server.config.load(_service(compose, name)["environment"])
+        assert web.database_url.startswith("postgresql://"), name
+        assert web.store_url == COMMON_ENV["STORE_URL"], name
+    worker = bridge.config.load(_service(compose, "bridge")["environment"])
+    assert worker.share_group == "bridge"
+    device = _service(compose, "device")
+    agents = edge.config.load_config(device["command"][3:], device["environment"])
+    assert agents.devices == ("sim-1", "sim-2", "sim-3")
 
 
 def test_server_runs_the_default_asgi_server_on_8000_in_production_mode(compose: dict[str, Any]) -> None:
@@ -159,11 +209,14 @@ def test_services_wait_for_healthy_dependencies(compose: dict[str, Any]) -> None
         "server": {"mosquitto", "redis", "mongo"},
         "bridge": {"mosquitto", "redis", "mongo"},
         "device": {"mosquitto"},
+        "migrate": {"postgres"},
     }.items():
-        depends_on = _service(compose, name)["depends_on"]
+        depends_on = {
+            dep: spec for dep, spec in _service(compose, name)["depends_on"].items() if dep not in ONE_SHOT_SERVICES
+        }
         assert set(depends_on) == needs, name
         assert {dep["condition"] for dep in depends_on.values()} == {"service_healthy"}, name
-    assert set(compose["volumes"]) == {"mosquitto-data", "mongo-data", "edge-outbox"}
+    assert set(compose["volumes"]) == {"mosquitto-data", "mongo-data", "postgres-data", "edge-outbox"}
 
 
 def test_the_stack_refuses_to_start_without_a_secret_key(empty_env_file: Path) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
-from bridge.config import LAYERS, BridgeConfig, ConfigError, load
+from bridge.config import LAYERS, BridgeConfig, load
+from config import ConfigError
 from contract.broker import BrokerAddress
 
 DEFAULTS = BridgeConfig(
@@ -26,6 +29,10 @@ DEFAULTS = BridgeConfig(
 
 def test_defaults() -> None:
     assert load({}) == DEFAULTS
+
+
+def test_an_embedding_program_gets_the_same_defaults_by_building_the_object_directly() -> None:
+    assert BridgeConfig() == DEFAULTS
 
 
 def test_blank_optional_values_mean_default() -> None:
@@ -86,7 +93,7 @@ def test_share_group_requires_protocol_5() -> None:
     with pytest.raises(ConfigError) as caught:
         load({"BRIDGE_SHARE_GROUP": "bridges", "MQTT_PROTOCOL": "3.1.1"})
 
-    assert caught.value.problems == ["BRIDGE_SHARE_GROUP needs MQTT_PROTOCOL=5"]
+    assert [str(problem) for problem in caught.value.problems] == ["BRIDGE_SHARE_GROUP needs MQTT_PROTOCOL=5"]
 
 
 @pytest.mark.parametrize(
@@ -129,9 +136,10 @@ def test_one_bad_value_is_one_problem_naming_the_variable(name: str, bad: tuple[
     with pytest.raises(ConfigError) as caught:
         load({name: value})
 
-    assert len(caught.value.problems) == 1
-    assert words in caught.value.problems[0]
-    assert value in caught.value.problems[0]
+    [problem] = caught.value.problems
+    assert problem.setting == name
+    assert words in str(problem)
+    assert value in str(problem)
 
 
 def test_every_problem_is_listed_at_once() -> None:
@@ -141,7 +149,7 @@ def test_every_problem_is_listed_at_once() -> None:
     with pytest.raises(ConfigError) as caught:
         load(env)
 
-    problems = caught.value.problems
+    problems = [str(problem) for problem in caught.value.problems]
     assert len(problems) == len(BAD_VALUES) + 2
     for _, words in BAD_VALUES.values():
         assert any(words in problem for problem in problems), words
@@ -159,4 +167,19 @@ def test_bad_redis_url_is_a_start_up_problem() -> None:
     with pytest.raises(ConfigError) as caught:
         load({"CHANNEL_LAYER": "redis-pubsub", "REDIS_URL": "cache:6379"})
 
-    assert any("REDIS_URL" in problem for problem in caught.value.problems)
+    assert [problem.setting for problem in caught.value.problems] == ["REDIS_URL"]
+
+
+def test_with_a_share_group_the_client_id_is_per_host() -> None:
+    cfg = load({"BRIDGE_SHARE_GROUP": "bridges"})
+
+    assert cfg.client_id == f"sensebridge-bridge-{socket.gethostname()}"
+    assert load({"BRIDGE_SHARE_GROUP": "bridges", "BRIDGE_CLIENT_ID": "bridge-7"}).client_id == "bridge-7"
+
+
+def test_a_password_in_the_broker_url_never_reaches_a_problem() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load({"MQTT_URL": "mqtt://bridge:s3cret@broker.lan:1883/path"})
+
+    assert "s3cret" not in str(caught.value)
+    assert "bridge:***@broker.lan" in str(caught.value)

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from config import SETTINGS, ConfigError
+from config import table as t
+from contract.models import MAX_BATCH_READINGS
 from edge.__main__ import main
-from edge.config import SETTINGS, EdgeConfig, SourceKind, load_config
-from edge.errors import ConfigError
+from edge.config import EdgeConfig, SourceKind, load_config
 
 
 def test_defaults_with_only_a_device_id() -> None:
@@ -115,7 +117,8 @@ def test_every_problem_is_reported_together() -> None:
         load_config([], environ)
 
     problems = caught.value.problems
-    named = [p.split(" ", 1)[0] for p in problems]
+    named = [p.setting for p in problems]
+    assert named == [str(p).split(" ", 1)[0].split("=", 1)[0] for p in problems]
     assert named == [
         "MQTT_URL",
         "MQTT_PROTOCOL",
@@ -159,7 +162,7 @@ def test_main_exits_with_status_2_listing_every_problem(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for setting in SETTINGS:
-        monkeypatch.delenv(setting.env, raising=False)
+        monkeypatch.delenv(setting.name, raising=False)
 
     status = main(["--rate-hz", "0", "--mqtt-protocol", "6"])
 
@@ -168,3 +171,30 @@ def test_main_exits_with_status_2_listing_every_problem(
     assert "EDGE_RATE_HZ (--rate-hz)='0'" in err
     assert "MQTT_PROTOCOL (--mqtt-protocol)='6'" in err
     assert "EDGE_DEVICE_ID (--device-id) is required" in err
+
+
+def test_the_source_kinds_are_the_choices_of_the_setting() -> None:
+    assert tuple(kind.value for kind in SourceKind) == t.EDGE_SOURCE.choices
+
+
+def test_a_resend_batch_fits_in_one_batch_message() -> None:
+    assert t.EDGE_RESEND_BATCH.kind.check(MAX_BATCH_READINGS) is None
+    with pytest.raises(ValueError, match="must be an integer"):
+        t.EDGE_RESEND_BATCH.kind.check(MAX_BATCH_READINGS + 1)
+
+
+def test_a_blank_flag_counts_as_not_given() -> None:
+    config = load_config(["--rate-hz", " "], {"EDGE_DEVICE_ID": "pi-1", "EDGE_RATE_HZ": "2"})
+
+    assert config.rate_hz == 2.0
+
+
+def test_help_lists_every_flag_with_its_variable(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        load_config(["--help"], {})
+
+    out = " ".join(capsys.readouterr().out.split())
+    for setting in SETTINGS:
+        if setting.flag:
+            assert setting.flag in out
+            assert f"[{setting.name}" in out

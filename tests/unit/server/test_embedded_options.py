@@ -6,6 +6,7 @@ import socket
 
 import pytest
 
+from config import table as t
 from server.embedded.__main__ import _parse, _pick_port
 
 LOOPBACK = "127.0.0.1"
@@ -50,3 +51,24 @@ def test_ports_outside_the_tcp_range_are_refused_with_the_option(
         _parse([option, value])
 
     assert f"{option} must be 0..65535" in capsys.readouterr().err
+
+
+def test_rate_seed_and_tick_default_to_the_settings_table() -> None:
+    args = _parse([])
+
+    assert (args.rate, args.seed, args.tick_ms) == (
+        t.EDGE_RATE_HZ.default,
+        t.EDGE_SEED.default,
+        t.BRIDGE_TICK_MS.default,
+    )
+    assert _parse(["--rate", "2.5", "--seed", "7", "--tick-ms", "0"]).rate == 2.5
+
+
+def test_rate_and_tick_outside_the_tables_ranges_are_refused_together(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        _parse(["--rate", "0", "--tick-ms", "fast", "--seed", "-1"])
+
+    err = capsys.readouterr().err
+    assert "--rate must be in (0, 50]" in err
+    assert "--tick-ms not an integer" in err
+    assert "--seed must be an integer in [0, " in err

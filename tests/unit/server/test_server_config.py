@@ -1,6 +1,6 @@
 """Server settings: read once from an environment mapping, every problem listed at once.
 
-Only ``server.config`` is imported: ``server.settings`` reads the real environment at import.
+Only ``server.config`` is imported: ``server.settings`` reads the settings at import.
 """
 
 from __future__ import annotations
@@ -11,22 +11,24 @@ from pathlib import Path
 import pytest
 
 from bridge.config import LAYERS
+from config import ConfigError
 from server.config import (
     ASGI_SERVERS,
     DEFAULT_ASGI_SERVER,
     REPO_ROOT,
-    ConfigError,
     ServerConfig,
     asgi_server_args,
     load,
 )
 
-SECRET = {"DJANGO_SECRET_KEY": "a-long-test-secret"}
+DATABASE = "postgresql://sensebridge:pw@db:5432/sensebridge"
+SECRET = {"DJANGO_SECRET_KEY": "a-long-test-secret", "DATABASE_URL": DATABASE}
 
 
 def test_defaults_with_a_secret() -> None:
     assert load(SECRET) == ServerConfig(
         secret_key="a-long-test-secret",
+        database_url=DATABASE,
         debug=False,
         allowed_hosts=("localhost", "127.0.0.1"),
         store_url="sqlite:///var/sensebridge.sqlite3",
@@ -54,6 +56,7 @@ def test_every_variable_is_read() -> None:
 
     assert load(env) == ServerConfig(
         secret_key="a-long-test-secret",
+        database_url=DATABASE,
         debug=True,
         allowed_hosts=("dash.lan", "10.0.0.5"),
         store_url="sqlite:////data/readings.sqlite3",
@@ -86,10 +89,11 @@ def test_debug_without_secret_uses_a_development_key() -> None:
 
 def test_secret_is_required_without_debug() -> None:
     with pytest.raises(ConfigError) as caught:
-        load({})
+        load({"DATABASE_URL": DATABASE})
 
-    assert len(caught.value.problems) == 1
-    assert "DJANGO_SECRET_KEY" in caught.value.problems[0]
+    [problem] = caught.value.problems
+    assert problem.setting == "DJANGO_SECRET_KEY"
+    assert "DJANGO_SECRET_KEY" in str(problem)
 
 
 def test_every_problem_is_listed_at_once() -> None:
@@ -104,11 +108,12 @@ def test_every_problem_is_listed_at_once() -> None:
     with pytest.raises(ConfigError) as caught:
         load(env)
 
-    problems = caught.value.problems
+    problems = [str(problem) for problem in caught.value.problems]
     expected = [
         "DJANGO_DEBUG",
         "DJANGO_SECRET_KEY",
         "DJANGO_ALLOWED_HOSTS",
+        "DATABASE_URL",
         "STORE_URL",
         "CHANNEL_LAYER",
         "ASGI_SERVER",
@@ -125,7 +130,7 @@ def test_bad_redis_url_is_a_start_up_problem() -> None:
     with pytest.raises(ConfigError) as caught:
         load({**SECRET, "CHANNEL_LAYER": "redis-pubsub", "REDIS_URL": "cache:6379"})
 
-    assert any("REDIS_URL" in problem for problem in caught.value.problems)
+    assert [problem.setting for problem in caught.value.problems] == ["REDIS_URL"]
 
 
 @pytest.mark.parametrize("server", ASGI_SERVERS)

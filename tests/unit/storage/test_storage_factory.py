@@ -6,16 +6,18 @@ from pathlib import Path
 
 import pytest
 
+import config
+from config import Process
 from storage.factory import (
     DEFAULT_STORE_URL,
     describe_store_url,
     is_mongo_url,
     mongo_database,
-    read_store_settings,
     sqlite_path,
+    store_url,
     validate_store_url,
 )
-from storage.retention import RetentionPolicy
+from storage.retention import RetentionPolicy, retention_policy
 
 
 @pytest.mark.parametrize(
@@ -104,17 +106,28 @@ def test_passwords_never_reach_logs_or_error_messages() -> None:
     ],
 )
 def test_store_url_precedence(env: dict[str, str], url: str) -> None:
-    problems: list[str] = []
+    values = config.read(Process.BRIDGE, env)
 
-    assert read_store_settings(env, problems) == (url, RetentionPolicy())
-    assert problems == []
+    assert (store_url(values), retention_policy(values)) == (url, RetentionPolicy())
+    assert values.problems == []
 
 
 def test_every_store_problem_is_listed() -> None:
-    problems: list[str] = []
+    values = config.read(Process.SERVER, {"MONGO_URL": "redis://x", "RETENTION_RAW_DAYS": "soon"})
 
-    read_store_settings({"MONGO_URL": "redis://x", "RETENTION_RAW_DAYS": "soon"}, problems)
-
+    assert store_url(values) == DEFAULT_STORE_URL
+    problems = [str(problem) for problem in values.problems]
     assert len(problems) == 2
     assert "MONGO_URL" in problems[0]
     assert "RETENTION_RAW_DAYS" in problems[1]
+
+
+@pytest.mark.parametrize("setting", ["STORE_URL", "MONGO_URL"])
+def test_a_mongo_url_pymongo_refuses_is_a_problem_of_the_setting_that_named_it(setting: str) -> None:
+    values = config.read(Process.BRIDGE, {setting: "mongodb://user:s3cret@mongo/db?nonsense=1"})
+
+    assert store_url(values) == DEFAULT_STORE_URL
+    [problem] = values.problems
+    assert problem.setting == setting
+    assert "not a MongoDB connection string" in str(problem)
+    assert "s3cret" not in str(problem)

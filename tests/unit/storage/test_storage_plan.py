@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import config
+from config import Process
 from storage.plan import (
     HOUR_MS,
     MINUTE_MS,
@@ -20,7 +22,7 @@ from storage.plan import (
     plan_parts,
     usable_sources,
 )
-from storage.retention import DAY_MS, RetentionPolicy, read_retention
+from storage.retention import DAY_MS, RetentionPolicy, retention_policy
 
 T0 = 1_795_334_400_000  # a whole hour
 DAY = DAY_MS
@@ -221,6 +223,14 @@ def test_older_than_every_retention_reads_the_hour_rollup() -> None:
     policy = RetentionPolicy(raw_days=1, minute_days=2, hour_days=3)
 
     assert policy.finest_ms(since_ms=T0 - 10 * DAY, now_ms=T0) == HOUR_MS
+
+
+def read_retention(env: dict[str, str], problems: list[str]) -> RetentionPolicy:
+    """The retention policy of ``env`` as the bridge reads it; its problems go to ``problems``."""
+    values = config.read(Process.BRIDGE, env)
+    policy = retention_policy(values)
+    problems += [str(problem) for problem in values.problems]
+    return policy
 
 
 def test_retention_settings_defaults_and_values() -> None:
