@@ -13,15 +13,15 @@ RSS at the end, CPU per reading over the steady part.
 from __future__ import annotations
 
 import re
-import sys
 import time
 from dataclasses import dataclass
 
 from bench.options import Options
 from bench.procstat import CpuWindow, rss_bytes
 from bench.report import Section, Table, num
-from bench.servers import Cluster, ManagedProcess, process_env
+from bench.servers import Cluster
 from bench.swarm import Swarm
+from devstack.apps import start_edge
 
 GOAL_KB_PER_CONNECTION = 50.0
 _SAMPLED = re.compile(r"sampled=(\d+).*?acked=(\d+)")
@@ -81,19 +81,15 @@ def _edge(opts: Options, rate_hz: float) -> EdgeUsage:
         cluster.bridge("bridge", broker=broker, redis_url=redis_url, store=cluster.path("store.sqlite3"))
         workdir = cluster.path("edge")
         workdir.mkdir()
-        agent = ManagedProcess(
-            "edge",
-            [sys.executable, "-m", "edge", "--device-id", "bench-edge", "--rate-hz", f"{rate_hz:g}"],
-            workdir=workdir,
-            env=process_env(
-                MQTT_URL=broker.url,
-                EDGE_SOURCE="simulator",
-                EDGE_OUTBOX_DIR=str(workdir / "outbox"),
-                EDGE_STATUS_INTERVAL_S="30",
-            ),
+        agent = cluster.adopt(
+            start_edge(
+                workdir,
+                mqtt_url=broker.url,
+                device="bench-edge",
+                rate_hz=rate_hz,
+                extra_env={"EDGE_STATUS_INTERVAL_S": "30"},
+            )
         )
-        cluster.processes.append(agent)
-        agent.start()
         time.sleep(warmup)
         window = CpuWindow({"edge": [agent.pid or 0]})
         window.start()

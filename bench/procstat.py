@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from devstack import descendants
+
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -31,26 +33,6 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
     fields = raw[raw.rindex(")") + 2 :].split()  # after "pid (comm) "
     return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def descendants(pid: int) -> list[int]:
-    """The processes ``pid`` started, and theirs (such as the SQLite store's writer process)."""
-    parents: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            raw = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(raw[raw.rindex(")") + 2 :].split()[1])
-        parents.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], list(parents.get(pid, []))
-    while todo:
-        child = todo.pop()
-        found.append(child)
-        todo += parents.get(child, [])
-    return found
 
 
 def rss_bytes(pid: int) -> int:

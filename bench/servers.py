@@ -1,13 +1,14 @@
 """The processes a benchmark runs: broker, Redis, bridges, ASGI servers and helper programs.
 
-Everything listens on 127.0.0.1 on free ports and is stopped by PID when the benchmark's
-``with`` block ends (and at interpreter exit if a run crashes). Mosquitto and Redis come
-from the test fixtures' launcher (:mod:`tests.support.processes`), so the broker runs with
-the repository's own ``mosquitto/conf.d``; the broker also gets an MQTT-over-WebSockets
-listener for the direct-broker reference.
+Everything is started by :mod:`devstack` (the launcher the tests use too), listens on
+127.0.0.1 on free ports and is stopped by PID when the benchmark's ``with`` block ends (and
+at interpreter exit if a run crashes). The broker runs with the repository's own
+``mosquitto/conf.d`` plus an MQTT-over-WebSockets listener for the direct-broker reference.
+Benchmarks never run on the MongoDB stand-in (SecantusDB): its figures would say nothing
+about MongoDB.
 
 Exceptions:
-    ProcessError: a server did not start (re-exported from the launcher, with its log tail).
+    ProcessError: a server did not start (devstack's, with its log tail).
 """
 
 from __future__ import annotations
@@ -15,16 +16,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bench.sync import release
-from server.config import ASGI_APP, asgi_server_args
-from tests.support.processes import ManagedProcess, ProcessError, free_port, start_mosquitto, start_redis
+from devstack import ManagedProcess, ProcessError, free_port, start_mosquitto, start_redis, wait_until
+from devstack.apps import python_process, start_asgi, start_bridge, wait_bridge_connected
+from server.config import ASGI_APP
 
 __all__ = [
     "Broker",
@@ -32,39 +33,10 @@ __all__ = [
     "ManagedProcess",
     "ProcessError",
     "finish",
-    "process_env",
     "read_json",
     "start_together",
     "sync_args",
-    "wait_for",
 ]
-
-REPO = Path(__file__).resolve().parent.parent
-_OWN_PREFIXES = ("DJANGO_", "BRIDGE_", "EDGE_", "MQTT_", "STORE_", "REDIS_", "CHANNEL_", "ASGI_")
-
-
-def wait_for(check: Callable[[], Any], *, timeout: float, what: str, interval: float = 0.05) -> Any:
-    """Poll ``check`` until it returns something truthy.
-
-    Raises:
-        TimeoutError: naming ``what``.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(interval)
-
-
-def process_env(**extra: str) -> dict[str, str]:
-    """This interpreter's environment without sensebridge settings, the repo importable, ``extra`` on top."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_OWN_PREFIXES)}
-    env["PYTHONPATH"] = str(REPO)
-    env.update(extra)
-    return env
 
 
 @dataclass(frozen=True)
@@ -118,17 +90,16 @@ class Cluster:
         runs (only the benchmark's own clients connect to it, on 127.0.0.1).
         """
         ws_port = free_port()
-        process = start_mosquitto(
+        server = start_mosquitto(
             self._dir(name), persistence=False, extra_config=f"listener {ws_port}\nprotocol websockets"
         )
-        self._own(process)
-        assert process.port is not None
-        return Broker(process=process, port=process.port, ws_port=ws_port)
+        self._own(server.process)
+        return Broker(process=server.process, port=server.port, ws_port=ws_port)
 
     def redis(self, name: str = "redis") -> tuple[ManagedProcess, str]:
         """Start Redis; returns the process and its URL."""
-        process = self._own(start_redis(self._dir(name)))
-        return process, f"redis://127.0.0.1:{process.port}/0"
+        server = start_redis(self._dir(name))
+        return self._own(server.process), server.url
 
     def bridge(
         self,
@@ -151,18 +122,22 @@ class Cluster:
         Without ``wait`` call :meth:`connected` later (start the ASGI servers in between: they
         take as long to import).
         """
-        env = process_env(
-            MQTT_URL=broker.url,
-            STORE_URL=f"sqlite:///{store}",
-            CHANNEL_LAYER=layer,
-            REDIS_URL=redis_url,
-            BRIDGE_TICK_MS=str(tick_ms),
-            BRIDGE_CLIENT_ID=client_id or f"bench-{name}-{os.getpid()}",
-            **({"BRIDGE_SHARE_GROUP": share_group} if share_group else {}),
-            **(extra_env or {}),
+        process = start_bridge(
+            self._dir(name),
+            name=name,
+            mqtt_url=broker.url,
+            store_url=f"sqlite:///{store}",
+            layer=layer,
+            redis_url=redis_url,
+            tick_ms=tick_ms,
+            client_id=client_id or f"bench-{name}-{os.getpid()}",
+            share_group=share_group,
+            extra_env=extra_env,
+            module=module,
+            args=args,
+            wait=False,
         )
-        process = ManagedProcess(name, [sys.executable, "-m", module, *args], workdir=self._dir(name), env=env)
-        self._own(process).start()
+        self._own(process)
         if wait:
             self.connected(process)
         return process
@@ -172,15 +147,9 @@ class Cluster:
         """Wait until ``bridge`` has connected to the broker and subscribed.
 
         Raises:
-            TimeoutError: not within 30 s (with its log).
+            ProcessError: it exited, or did not connect within 30 s (with its log).
         """
-        wait_for(
-            lambda: "bridge connected" in bridge.log_path.read_text(errors="replace") or not bridge.running,
-            timeout=30,
-            what=f"{bridge.name} to connect; log:\n{bridge.log_tail()}",
-        )
-        if not bridge.running:
-            raise ProcessError(bridge.name, "exited before connecting", log_tail=bridge.log_tail())
+        wait_bridge_connected(bridge, timeout=30)
 
     def asgi(
         self,
@@ -195,30 +164,26 @@ class Cluster:
         extra_env: dict[str, str] | None = None,
     ) -> tuple[ManagedProcess, int]:
         """Start an ASGI server (``daphne`` or ``uvicorn``) serving ``app``; returns it and its port."""
-        port = free_port()
-        args = asgi_server_args(server, host="127.0.0.1", port=port, app=app)
-        argv = [sys.executable, "-m", *args[:-1], *extra_args, args[-1]]
-        env = process_env(
-            DJANGO_SETTINGS_MODULE="server.settings",
-            DJANGO_SECRET_KEY="benchmark-only",
-            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-            STORE_URL=f"sqlite:///{store}",
-            CHANNEL_LAYER=layer,
-            REDIS_URL=redis_url,
-            **(extra_env or {}),
+        handle = start_asgi(
+            self._dir(name),
+            name=name,
+            server=server,
+            store_url=f"sqlite:///{store}",
+            layer=layer,
+            redis_url=redis_url,
+            app=app,
+            extra_args=extra_args,
+            extra_env={"DJANGO_SECRET_KEY": "benchmark-only", **(extra_env or {})},
         )
-        process = ManagedProcess(
-            name, argv, workdir=self._dir(name), host="127.0.0.1", port=port, env=env, start_timeout=30.0
-        )
-        self._own(process).start()
-        return process, port
+        return self._own(handle.process), handle.port
 
     def helper(self, name: str, module: str, args: Sequence[str]) -> ManagedProcess:
         """Start ``python -m <module> <args>`` (a load or client program); it stops by itself."""
-        process = ManagedProcess(
-            name, [sys.executable, "-m", module, *args], workdir=self._dir(name), env=process_env()
-        )
-        return self._own(process).start()
+        return self._own(python_process(self._dir(name), name, module, args)).start()
+
+    def adopt(self, process: ManagedProcess) -> ManagedProcess:
+        """Stop ``process`` (started elsewhere, e.g. by :func:`devstack.apps.start_edge`) with the others."""
+        return self._own(process)
 
     def path(self, name: str) -> Path:
         """A file path in the benchmark's working directory."""
@@ -237,7 +202,12 @@ def start_together(
         ProcessError: a program exited before it was ready.
     """
     for process, ready in programs:
-        wait_for(lambda p=process, r=ready: r.exists() or not p.running, timeout=120, what=f"{process.name} ready")  # type: ignore[misc]
+        wait_until(
+            lambda p=process, r=ready: r.exists() or not p.running,  # type: ignore[misc]
+            timeout=120,
+            what=f"{process.name} ready",
+            interval=0.05,
+        )
         if not ready.exists():
             raise ProcessError(process.name, "exited before it was ready", log_tail=process.log_tail())
     start = time.time() + lead

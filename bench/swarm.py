@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.servers import Cluster, ManagedProcess, read_json, wait_for
+from bench.servers import Cluster, ManagedProcess, read_json
 from bench.stats import Delivery, Latency, SeqTracker
+from devstack import wait_until
 
 PROCESSES = 2
 
@@ -101,10 +102,11 @@ class Swarm:
         """Wait until every process has connected its clients; returns how many connected."""
         connected = 0
         for process, ready, _ in self._parts:
-            wait_for(
+            wait_until(
                 lambda ready=ready, process=process: ready.exists() or not process.running,  # type: ignore[misc]
                 timeout=timeout,
-                what=f"{process.name} to connect; log:\n{process.log_tail()}",
+                what=f"{process.name} to connect",
+                interval=0.05,
             )
             if not ready.exists():
                 raise RuntimeError(f"{process.name} exited early; log:\n{process.log_tail()}")

@@ -1,10 +1,10 @@
 """The slice of pymongo's async API the Mongo store uses, as protocols.
 
 :class:`storage.mongo.MongoStore` is written against these only. In production they are
-satisfied by pymongo's own ``AsyncDatabase``/``AsyncCollection`` (no adapter in between);
-the contract tests satisfy them with a thin async wrapper around mongomock
-(``tests/support/mongomock_async.py``), because no MongoDB server can run on the CI machines.
-Keeping the slice small keeps what mongomock cannot verify small (docs/storage.md).
+satisfied by pymongo's own ``AsyncDatabase``/``AsyncCollection`` (no adapter in between), in
+the tests too, over the wire against SecantusDB, a MongoDB stand-in (no MongoDB server can run
+on the CI machines). Keeping the slice small keeps what the stand-in cannot verify small
+(docs/storage.md).
 """
 
 from __future__ import annotations

@@ -1,13 +1,16 @@
-"""Fixtures for every test: real Mosquitto and Redis on free ports, and unique ids.
+"""Fixtures for every test: real Mosquitto, Redis, PostgreSQL and a MongoDB stand-in on free ports, and unique ids.
 
-Mosquitto (with the repository's own ``mosquitto/conf.d``) and Redis are started once per
-session from their binaries on 127.0.0.1 and free ports, never the machine's 1883/6379. The
-function-scoped ``mosquitto`` and ``redis_server`` fixtures hand them to a test and, after it,
-undo what it did to the process (resume, restart), so a test may stop, kill or pause them.
-Redis is flushed before and after every test. The broker is not reset: isolate with topics
-built from ``unique_id`` and never expect a wildcard across devices to see only your
-messages (retained state of earlier tests survives); use ``mosquitto_factory`` for a broker
-of your own. When a test fails, the log tails of the servers it used join its report.
+The servers come from :mod:`devstack`: Mosquitto (with the repository's own ``mosquitto/conf.d``),
+Redis, PostgreSQL (Debian's binaries, a throwaway cluster) and SecantusDB (a MongoDB
+wire-protocol STAND-IN, not MongoDB) are started at most once per session, when a test first
+asks for them, on 127.0.0.1 and free ports, never the machine's 1883/6379/5432/27017. The
+function-scoped ``mosquitto``, ``redis_server``, ``postgres`` and ``mongo_wire`` fixtures hand
+them to a test and, after it, undo what it did to the process (resume, restart), so a test
+may stop, kill or pause them. Redis is flushed before and after every test. The others are
+not reset: isolate with topics, databases and collections named from ``unique_id`` (and never
+expect a wildcard across devices to see only your messages: retained state of earlier tests
+survives), or start a private server with a ``*_factory``. When a test fails, the log tails
+of the servers it used join its report.
 """
 
 from __future__ import annotations
@@ -15,11 +18,19 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Generator, Iterator
+from typing import Any
 
 import pytest
 
-from tests.support.processes import start_mosquitto, start_redis
-from tests.support.servers import ServerFactory, ServerHandle, redis_command
+from devstack import (
+    ServerFactory,
+    ServerHandle,
+    redis_command,
+    start_mosquitto,
+    start_postgres,
+    start_redis,
+    start_secantusdb,
+)
 
 _USED_SERVERS = pytest.StashKey[list[ServerHandle]]()
 
@@ -43,7 +54,7 @@ def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestR
 @pytest.fixture(scope="session")
 def mosquitto_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
     """The session's broker; tests should take ``mosquitto``, which restores it after them."""
-    server = ServerHandle(start_mosquitto(tmp_path_factory.mktemp("mosquitto")), "mqtt")
+    server = start_mosquitto(tmp_path_factory.mktemp("mosquitto"))
     yield server
     server.stop()
 
@@ -69,9 +80,7 @@ def mosquitto_factory(
 
     def make(*, port: int | None = None, persistence: bool = True, extra_config: str = "") -> ServerHandle:
         workdir = tmp_path_factory.mktemp("mosquitto-private")
-        server = ServerHandle(
-            start_mosquitto(workdir, port=port, persistence=persistence, extra_config=extra_config), "mqtt"
-        )
+        server = start_mosquitto(workdir, port=port, persistence=persistence, extra_config=extra_config)
         started.append(server)
         _use(request, server)
         return server
@@ -88,7 +97,7 @@ def _flush(server: ServerHandle) -> None:
 @pytest.fixture(scope="session")
 def redis_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
     """The session's Redis; tests should take ``redis_server``, which empties and restores it."""
-    server = ServerHandle(start_redis(tmp_path_factory.mktemp("redis")), "redis", "/0")
+    server = start_redis(tmp_path_factory.mktemp("redis"))
     yield server
     server.stop()
 
@@ -112,7 +121,7 @@ def redis_factory(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixt
     started: list[ServerHandle] = []
 
     def make(*, port: int | None = None) -> ServerHandle:
-        server = ServerHandle(start_redis(tmp_path_factory.mktemp("redis-private"), port=port), "redis", "/0")
+        server = start_redis(tmp_path_factory.mktemp("redis-private"), port=port)
         started.append(server)
         _use(request, server)
         return server
@@ -120,6 +129,66 @@ def redis_factory(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixt
     yield make
     for server in started:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
+    """The session's PostgreSQL; tests should take ``postgres``, which restores it after them."""
+    server = start_postgres(tmp_path_factory.mktemp("postgres"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres(postgres_session: ServerHandle, request: pytest.FixtureRequest) -> Iterator[ServerHandle]:
+    """A running PostgreSQL: ``url`` (``postgresql://sensebridge@127.0.0.1:<port>/sensebridge``, the
+    superuser, no password), ``host``, ``port``, ``process`` and the same fault controls as ``mosquitto``.
+    The database is shared by the session: create your own (``CREATE DATABASE``) to start empty.
+    """
+    postgres_session.recover()
+    _use(request, postgres_session)
+    yield postgres_session
+    postgres_session.recover()
+
+
+@pytest.fixture
+def postgres_factory(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[ServerFactory]:
+    """Start private PostgreSQL clusters: ``make(port=None, user=..., database=...)``, stopped after the test."""
+    started: list[ServerHandle] = []
+
+    def make(**options: Any) -> ServerHandle:
+        server = start_postgres(tmp_path_factory.mktemp("postgres-private"), **options)
+        started.append(server)
+        _use(request, server)
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def mongo_wire_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
+    """The session's MongoDB stand-in; tests should take ``mongo_wire``, which restores it after them."""
+    server = start_secantusdb(tmp_path_factory.mktemp("secantusdb"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mongo_wire(mongo_wire_session: ServerHandle, request: pytest.FixtureRequest) -> Iterator[ServerHandle]:
+    """A MongoDB wire-protocol server for pymongo: SecantusDB, a STAND-IN, not MongoDB (single node;
+    replica sets, time-series bucketing and performance unverified; never benchmark on it).
+
+    ``url`` is ``mongodb://127.0.0.1:<port>``: add a database named from ``unique_id``
+    (``f"{mongo_wire.url}/{unique_id}"``), as the server is shared by the session.
+    """
+    mongo_wire_session.recover()
+    _use(request, mongo_wire_session)
+    yield mongo_wire_session
+    mongo_wire_session.recover()
 
 
 _NOT_ID_CHARS = re.compile(r"[^a-z0-9]+")

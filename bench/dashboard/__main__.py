@@ -32,8 +32,9 @@ from typing import Any
 from playwright.sync_api import Page, sync_playwright
 
 from bench.procstat import cpu_model
-from bench.dashboard.browser import CHROMIUM_ARGS, chromium_path
 from bench.dashboard.probe import Measurement, Probe
+from devstack.browser import chromium_path, launch_chromium
+from devstack.embedded import embedded_mode
 
 READY = "document.querySelector('[data-testid=device-view]')?.dataset.phase === 'ready'"
 
@@ -57,8 +58,6 @@ def dashboard(args: argparse.Namespace) -> Iterator[str]:
     if args.url:
         yield args.url.rstrip("/")
         return
-    from tests.e2e.embedded import embedded_mode  # noqa: PLC0415 - only when starting our own
-
     with (
         tempfile.TemporaryDirectory(prefix="bench-dashboard-") as work,
         embedded_mode(Path(work), "--devices", str(args.devices), "--rate", str(args.rate)) as running,
@@ -122,9 +121,9 @@ def table(results: list[Measurement]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    chromium = chromium_path()
+    chromium_path()  # fails before anything starts when Chromium is missing
     with dashboard(args) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         facts = {**machine(), "chromium": browser.version, "devices": args.devices, "rate_hz": args.rate}
         results, heap = run_scenarios(page, base, args)

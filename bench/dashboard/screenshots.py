@@ -20,9 +20,10 @@ from pathlib import Path
 from playwright.sync_api import Browser, sync_playwright
 
 from bench.dashboard.__main__ import READY
-from bench.dashboard.browser import CHROMIUM_ARGS, chromium_path
 from contract.models import Reading
 from edge.sources.simulator import SimulatedDevice
+from devstack.browser import chromium_path, launch_chromium
+from devstack.embedded import embedded_mode
 from storage import open_store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -77,9 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     parser.add_argument("--devices", type=int, default=4)
     args = parser.parse_args(argv)
-    from tests.e2e.embedded import embedded_mode  # noqa: PLC0415 - the README's run command, on free ports
-
-    chromium = chromium_path()
+    chromium_path()  # fails before anything starts when Chromium is missing
     with tempfile.TemporaryDirectory(prefix="screenshots-") as work:
         data = Path(work) / "data"
         data.mkdir()
@@ -88,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             embedded_mode(Path(work), "--devices", str(args.devices), "--rate", "2") as running,
             sync_playwright() as playwright,
         ):
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            browser = launch_chromium(playwright)
             base = running.base_url
             for path, name, width, height, scheme in SHOTS:
                 shoot(browser, base + path, args.out / name, width=width, height=height, scheme=scheme)

@@ -6,20 +6,14 @@ amqtt is pure Python, speaks MQTT 3.1.1 only and moves ~1k msg/s: fine for a dem
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import getpass
 import logging
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from server.config import REPO_ROOT
+from devstack import ProcessError, ServerHandle, find_mosquitto, start_mosquitto
 
 log = logging.getLogger("sensebridge.embedded")
-
-MOSQUITTO_CANDIDATES = ("mosquitto", "/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto")
 
 
 class BrokerError(RuntimeError):
@@ -41,93 +35,45 @@ class Broker(Protocol):
         ...
 
 
-def find_mosquitto() -> str | None:
-    """Path of a mosquitto binary, if one is installed."""
-    for candidate in MOSQUITTO_CANDIDATES:
-        found = shutil.which(candidate)
-        if found:
-            return found
-    return None
-
-
-def mosquitto_config(*, host: str, port: int, data_dir: Path) -> str:
-    """A mosquitto config: this listener and data folder, the repo's shared settings."""
-    # As root, mosquitto would drop to the "mosquitto" user and could not write our data folder.
-    return (
-        f"user {getpass.getuser()}\n"
-        f"listener {port} {host}\n"
-        "persistence true\n"
-        f"persistence_location {data_dir}/\n"
-        f"log_dest file {data_dir / 'mosquitto.log'}\n"
-        f"include_dir {REPO_ROOT / 'mosquitto' / 'conf.d'}\n"
-    )
-
-
-async def wait_for_port(host: str, port: int, timeout_s: float) -> None:
-    """Return once ``host:port`` accepts a TCP connection.
-
-    Raises:
-        TimeoutError: not within ``timeout_s``.
-    """
-    target = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104 - mapping a wildcard bind to loopback
-    async with asyncio.timeout(timeout_s):
-        while True:
-            try:
-                _, writer = await asyncio.open_connection(target, port)
-            except OSError:
-                await asyncio.sleep(0.05)
-                continue
-            writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
-            return
-
-
 @dataclass
 class MosquittoBroker:
-    """``mosquitto`` as a child process with the repo's ``mosquitto/conf.d`` settings."""
+    """``mosquitto`` as a child process with the repo's ``mosquitto/conf.d`` settings (started by devstack).
 
-    binary: str
+    Its config, persistence file and log live in ``data_dir``. It runs in a session of its own:
+    Ctrl+C reaches this process only, which stops the broker last, after the devices.
+    """
+
     host: str
     port: int
     data_dir: Path
     name: str = "mosquitto"
     protocol: str = "5"
-    _process: subprocess.Popen[bytes] | None = None
+    _server: ServerHandle | None = None
 
     async def start(self) -> None:
         """Start mosquitto and wait until it listens.
 
         Raises:
-            BrokerError: it exited or did not listen within 10 s.
+            BrokerError: it exited or did not listen within 10 s (with the end of its log).
         """
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        conf = self.data_dir / "mosquitto.conf"
-        conf.write_text(mosquitto_config(host=self.host, port=self.port, data_dir=self.data_dir))
-        self._process = subprocess.Popen(  # noqa: ASYNC220 - returns at once; waits happen in a thread
-            [self.binary, "-c", str(conf)],
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # Ctrl+C reaches us only; we stop the broker last, after the devices
-        )
         try:
-            await wait_for_port(self.host, self.port, 10.0)
-        except TimeoutError:
-            await self.stop()
-            log_file = self.data_dir / "mosquitto.log"
-            tail = log_file.read_text(errors="replace")[-2000:] if log_file.exists() else ""
-            raise BrokerError(f"mosquitto did not start on port {self.port}:\n{tail}") from None
+            self._server = await asyncio.to_thread(
+                start_mosquitto,
+                self.data_dir,
+                host=self.host,
+                port=self.port,
+                data_dir=self.data_dir,
+                new_session=True,
+            )
+        except ProcessError as exc:
+            raise BrokerError(str(exc)) from exc
 
     async def stop(self) -> None:
         """Terminate mosquitto (it saves its persistence file on the way out)."""
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            await asyncio.to_thread(process.wait, 10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            await asyncio.to_thread(process.wait)
+        server, self._server = self._server, None
+        if server is not None:
+            await asyncio.to_thread(server.process.stop, 10.0)
 
 
 @dataclass
@@ -169,15 +115,24 @@ class AmqttBroker:
             await broker.shutdown()
 
 
+def mosquitto_installed() -> bool:
+    """Whether a mosquitto binary is installed."""
+    try:
+        find_mosquitto()
+    except ProcessError:
+        return False
+    return True
+
+
 def choose_broker(kind: str, *, host: str, port: int, data_dir: Path) -> Broker:
     """The broker for ``--broker auto|mosquitto|amqtt``.
 
     Raises:
         BrokerError: ``mosquitto`` asked for but not installed.
     """
-    binary = find_mosquitto()
-    if kind == "mosquitto" and binary is None:
+    installed = mosquitto_installed()
+    if kind == "mosquitto" and not installed:
         raise BrokerError("--broker mosquitto: no mosquitto binary found (Debian/Ubuntu: apt install mosquitto)")
-    if kind in ("auto", "mosquitto") and binary is not None:
-        return MosquittoBroker(binary=binary, host=host, port=port, data_dir=data_dir)
+    if kind in ("auto", "mosquitto") and installed:
+        return MosquittoBroker(host=host, port=port, data_dir=data_dir)
     return AmqttBroker(host=host, port=port)

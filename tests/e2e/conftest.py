@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from bench.dashboard.browser import CHROMIUM_ARGS, chromium_path
-from tests.e2e.embedded import Embedded, embedded_mode
+from devstack.browser import launch_chromium
+from devstack.embedded import Embedded, embedded_mode
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +21,6 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless, launched the way every browser run of the project launches it."""
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        launched = launch_chromium(playwright)
         yield launched
         launched.close()

@@ -1,54 +1,51 @@
-"""The production-shaped stack as real processes: ``python -m bridge`` and an ASGI server serving
-``server.asgi``, wired to the fixtures' Mosquitto and Redis, sharing one SQLite store.
+"""The production-shaped stack as real processes, for tests: ``python -m bridge`` and an ASGI server
+serving ``server.asgi``, wired to the fixtures' Mosquitto and Redis and sharing one store (an
+SQLite file of the test's own, or the ``STORE_URL`` the test gives), started by :mod:`devstack.apps`.
 
 The ASGI server is the one the ``ASGI_SERVER`` setting names (as in production), unless a
 test asks for a given one: :data:`SERVERS_UNDER_TEST` is that one plus daphne, the design's
-server, which stays tested whatever the default is."""
+server, which stays tested whatever the default is. Also the WebSocket helpers the tests share."""
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
 
-from server.config import DEFAULT_ASGI_SERVER, asgi_server_args
-from tests.support.processes import ManagedProcess, free_port
+from devstack import ManagedProcess
+from devstack.apps import start_asgi, start_bridge
+from server.config import DEFAULT_ASGI_SERVER
 
-REPO = Path(__file__).resolve().parents[2]
 CONFIGURED_ASGI_SERVER = os.environ.get("ASGI_SERVER", "").strip() or DEFAULT_ASGI_SERVER
 SERVERS_UNDER_TEST = sorted({CONFIGURED_ASGI_SERVER, "daphne"})
-T = TypeVar("T")
-
-
-def wait_until(check: Callable[[], T | None], *, timeout: float = 10.0, what: str = "condition") -> T:
-    """Poll ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(0.02)
 
 
 @dataclass
 class Stack:
-    """A running bridge and ASGI server."""
+    """A running bridge and ASGI server.
+
+    Attributes:
+        bridge: The bridge process.
+        server: The ASGI server process.
+        http_port: The ASGI server's port.
+        store_url: The store both use.
+        store_path: The SQLite file, when the store is the stack's own SQLite file.
+    """
 
     bridge: ManagedProcess
     server: ManagedProcess
     http_port: int
-    store_path: Path
+    store_url: str
+    store_path: Path | None
 
     @property
     def base_url(self) -> str:
@@ -98,52 +95,34 @@ def receive_until(
             return message
 
 
-def process_env(**extra: str) -> dict[str, str]:
-    """This interpreter's environment with the repo importable and ``extra`` on top."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "BRIDGE_", "EDGE_"))}
-    env["PYTHONPATH"] = str(REPO)
-    env.update(extra)
-    return env
-
-
 @contextmanager
 def running_stack(
-    workdir: Path, *, mqtt_url: str, redis_url: str, client_id: str, tick_ms: int = 20, asgi_server: str | None = None
+    workdir: Path,
+    *,
+    mqtt_url: str,
+    redis_url: str,
+    client_id: str,
+    tick_ms: int = 20,
+    asgi_server: str | None = None,
+    store_url: str | None = None,
 ) -> Iterator[Stack]:
-    """Start the bridge and the ASGI server (``ASGI_SERVER``'s unless given); stop both (by PID) afterwards."""
-    store_path = workdir / "store.sqlite3"
-    common = {"STORE_URL": f"sqlite:///{store_path}", "CHANNEL_LAYER": "redis-pubsub", "REDIS_URL": redis_url}
-    bridge = ManagedProcess(
-        "bridge",
-        [sys.executable, "-m", "bridge"],
-        workdir=workdir,
-        env=process_env(MQTT_URL=mqtt_url, BRIDGE_CLIENT_ID=client_id, BRIDGE_TICK_MS=str(tick_ms), **common),
-    )
-    http_port = free_port()
-    server_name = asgi_server or CONFIGURED_ASGI_SERVER
-    server = ManagedProcess(
-        server_name,
-        [sys.executable, "-m", *asgi_server_args(server_name, host="127.0.0.1", port=http_port)],
-        workdir=workdir,
-        host="127.0.0.1",
-        port=http_port,
-        env=process_env(
-            DJANGO_SETTINGS_MODULE="server.settings",
-            DJANGO_SECRET_KEY="integration-tests",
-            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-            **common,
-        ),
-        start_timeout=20.0,
+    """Start the bridge and the ASGI server (``ASGI_SERVER``'s unless given); stop both (by PID) afterwards.
+
+    The store is ``workdir/store.sqlite3`` unless ``store_url`` names another.
+    """
+    store_path = None if store_url else workdir / "store.sqlite3"
+    url = store_url or f"sqlite:///{store_path}"
+    bridge = start_bridge(
+        workdir, mqtt_url=mqtt_url, store_url=url, redis_url=redis_url, client_id=client_id, tick_ms=tick_ms
     )
     try:
-        bridge.start()
-        wait_until(
-            lambda: "bridge connected" in bridge.log_path.read_text(errors="replace"),
-            timeout=15,
-            what=f"the bridge to connect; log:\n{bridge.log_tail()}",
-        )
-        server.start()
-        yield Stack(bridge=bridge, server=server, http_port=http_port, store_path=store_path)
+        server = start_asgi(
+            workdir, server=asgi_server or CONFIGURED_ASGI_SERVER, store_url=url, redis_url=redis_url
+        ).process
+        try:
+            assert server.port is not None
+            yield Stack(bridge=bridge, server=server, http_port=server.port, store_url=url, store_path=store_path)
+        finally:
+            server.stop()
     finally:
-        server.stop()
         bridge.stop()

@@ -1,7 +1,7 @@
 """The edge agent against a real Mosquitto: publish, presence, storage acks, and no loss
 across a broker restart.
 
-The broker is this file's own (started from ``/usr/sbin/mosquitto`` on a free port,
+The broker is this test's own (``mosquitto_factory``: the repo's config on a free port,
 without persistence, so a restart forgets everything: the worst case for the agent).
 A paho client on the test side plays the bridge: it watches the device's topics and
 sends storage acks.
@@ -10,10 +10,9 @@ sends storage acks.
 from __future__ import annotations
 
 import socket
-import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -24,13 +23,13 @@ from contract.broker import BrokerAddress
 from contract.codec import decode_batch, decode_reading, decode_status, encode_ack
 from contract.models import Status, StorageAck, seq_ranges
 from contract.topics import Kind, topic
+from devstack import ServerFactory, ServerHandle
 from edge.agent import Agent
 from edge.config import EdgeConfig
 from edge.sources.simulator import SimulatedDevice
 
 pytestmark = pytest.mark.integration
 
-MOSQUITTO = Path("/usr/sbin/mosquitto")
 TIMEOUT_S = 30.0
 
 
@@ -42,49 +41,6 @@ def wait_until(condition: Callable[[], bool], what: str, timeout: float = TIMEOU
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
         tick.wait(0.02)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class Broker:
-    """A private Mosquitto that can be stopped and started again on the same port."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.config = workdir / "mosquitto.conf"
-        self.config.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
-        self.log = workdir / "mosquitto.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen([MOSQUITTO, "-c", str(self.config)], stdout=log, stderr=log)
-        wait_until(self._accepting, f"mosquitto on port {self.port}", timeout=10.0)
-
-    def _accepting(self) -> bool:
-        assert self.process is not None
-        if self.process.poll() is not None:
-            pytest.fail(f"mosquitto exited with {self.process.returncode}: {self.log.read_text()[-2000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                return True
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
 
 
 class GatedSource:
@@ -204,16 +160,12 @@ def retained_status(port: int, device: str) -> tuple[Status, bool]:
 
 
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Broker]:
-    server = Broker(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def broker(mosquitto_factory: ServerFactory) -> ServerHandle:
+    """A private Mosquitto without persistence, stopped and started again on the same port by the test."""
+    return mosquitto_factory(persistence=False)
 
 
-def make_agent(broker: Broker, tmp_path: Path, device: str, protocol: str, source: GatedSource) -> Agent:
+def make_agent(broker: ServerHandle, tmp_path: Path, device: str, protocol: str, source: GatedSource) -> Agent:
     config = EdgeConfig(
         broker=BrokerAddress("127.0.0.1", broker.port),
         mqtt_protocol=protocol,
@@ -226,7 +178,7 @@ def make_agent(broker: Broker, tmp_path: Path, device: str, protocol: str, sourc
     return Agent(config, source, reconnect_min_s=1, reconnect_max_s=2)
 
 
-def test_readings_are_acked_away_and_survive_a_broker_restart(broker: Broker, tmp_path: Path) -> None:
+def test_readings_are_acked_away_and_survive_a_broker_restart(broker: ServerHandle, tmp_path: Path) -> None:
     device = "edge-it-restart"
     source = GatedSource()
     watcher = Watcher(broker.port, device)
@@ -282,7 +234,7 @@ def test_readings_are_acked_away_and_survive_a_broker_restart(broker: Broker, tm
         watcher.close()
 
 
-def test_mqtt_3_1_1_agent_publishes_and_its_will_marks_it_offline(broker: Broker, tmp_path: Path) -> None:
+def test_mqtt_3_1_1_agent_publishes_and_its_will_marks_it_offline(broker: ServerHandle, tmp_path: Path) -> None:
     device = "edge-it-v311"
     source = GatedSource()
     watcher = Watcher(broker.port, device)
@@ -312,7 +264,9 @@ def test_mqtt_3_1_1_agent_publishes_and_its_will_marks_it_offline(broker: Broker
         watcher.close()
 
 
-def test_a_restarted_agent_resends_the_previous_boots_readings_under_their_boot(broker: Broker, tmp_path: Path) -> None:
+def test_a_restarted_agent_resends_the_previous_boots_readings_under_their_boot(
+    broker: ServerHandle, tmp_path: Path
+) -> None:
     device = "edge-it-reboot"
     watcher = Watcher(broker.port, device)
     first_source, second_source = GatedSource(), GatedSource()

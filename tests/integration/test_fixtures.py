@@ -1,20 +1,33 @@
-"""The real-process fixtures: Mosquitto with the repo's config, Redis, unique ids, helpful failures."""
+"""The real-process fixtures: Mosquitto with the repo's config, Redis, PostgreSQL, the MongoDB stand-in,
+unique ids, helpful failures."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
+from pymongo import AsyncMongoClient
+from pymongo.errors import DuplicateKeyError
 
 from contract.codec import decode_status, encode_status
 from contract.models import MAX_BATCH_BYTES, Status
 from contract.topics import Kind, topic, validate_device_id
+from devstack import (
+    RESERVED_PORTS,
+    ManagedProcess,
+    ProcessError,
+    ServerFactory,
+    ServerHandle,
+    free_port,
+    start_mosquitto,
+)
 from tests.support.mqtt import MqttTestClient
-from tests.support.processes import RESERVED_PORTS, ManagedProcess, ProcessError, free_port, start_mosquitto
-from tests.support.servers import ServerFactory, ServerHandle
 
 pytestmark = pytest.mark.integration
 
@@ -165,6 +178,71 @@ def test_redis_restarts_on_the_same_port_empty(redis_server: ServerHandle) -> No
     assert redis_server.port == port
     with redis.Redis.from_url(redis_server.url, socket_timeout=5) as client:
         assert client.dbsize() == 0
+
+
+def _psql(server: ServerHandle, sql: str) -> str:
+    """One query through Debian's psql client over TCP, as the superuser of the fixture's URL."""
+    result = subprocess.run(
+        ["psql", server.url, "--no-psqlrc", "--tuples-only", "--no-align", "--set", "ON_ERROR_STOP=1", "-c", sql],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_postgres_serves_its_database_on_a_free_loopback_port_without_a_password(postgres: ServerHandle) -> None:
+    assert postgres.port not in RESERVED_PORTS
+    assert postgres.url == f"postgresql://sensebridge@127.0.0.1:{postgres.port}/sensebridge"
+
+    assert _psql(postgres, "SELECT current_user || ' ' || current_database()") == "sensebridge sensebridge"
+
+
+def test_postgres_keeps_committed_rows_across_a_restart_and_a_kill(
+    postgres_factory: ServerFactory, unique_id: str
+) -> None:
+    server = postgres_factory()
+    table = unique_id.replace("-", "_")
+    _psql(server, f"CREATE TABLE {table} (n int); INSERT INTO {table} VALUES (1), (2)")
+    port = server.port
+
+    server.restart()
+    server.kill()
+    server.start()
+
+    assert server.port == port
+    assert _psql(server, f"SELECT sum(n) FROM {table}") == "3"
+    server.stop()
+    assert not server.process.running
+
+
+def test_a_postgres_whose_port_is_taken_fails_with_its_own_error_message(postgres_factory: ServerFactory) -> None:
+    """The port accepts connections (someone else's): an open port is not taken for a ready server."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(ProcessError, match=r"exited with code 1 before(.|\n)*Address already in use") as raised:
+            postgres_factory(port=taken.getsockname()[1])
+    assert raised.value.name == "postgres"
+
+
+async def test_the_mongodb_stand_in_answers_pymongo_over_the_wire(mongo_wire: ServerHandle, unique_id: str) -> None:
+    """SecantusDB, a stand-in for MongoDB (not MongoDB), through pymongo's real async client."""
+    assert mongo_wire.port not in RESERVED_PORTS
+    assert mongo_wire.url == f"mongodb://127.0.0.1:{mongo_wire.port}"
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_wire.url, serverSelectionTimeoutMS=5000)
+    try:
+        collection = client[unique_id]["things"]
+        await collection.create_index("n", unique=True)
+        await collection.insert_many([{"n": 1}, {"n": 2}])
+        with pytest.raises(DuplicateKeyError):
+            await collection.insert_one({"n": 1})
+        assert [doc["n"] for doc in await collection.find({}, sort=[("n", 1)]).to_list()] == [1, 2]
+    finally:
+        await client.drop_database(unique_id)
+        await client.close()
 
 
 def test_unique_id_is_a_valid_device_id_naming_the_test(unique_id: str) -> None:

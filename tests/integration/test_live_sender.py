@@ -15,7 +15,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bridge.layers import PubSubGroupSender, build_sender
 from contract.live import frame_event, status_event
-from tests.support.servers import ServerHandle
+from devstack import ServerHandle
 
 pytestmark = pytest.mark.integration
 DEADLINE_S = 5.0

@@ -8,7 +8,6 @@ both workers must take part. Everything real, on free ports.
 from __future__ import annotations
 
 import re
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -21,11 +20,10 @@ from websockets.sync.client import ClientConnection, connect
 from contract.codec import encode_reading
 from contract.models import Reading
 from contract.topics import Kind, topic
-from server.config import asgi_server_args
-from tests.integration.stack import CONFIGURED_ASGI_SERVER, process_env, receive_json, receive_until, wait_until
+from devstack import ManagedProcess, ServerHandle
+from devstack.apps import start_asgi, start_bridge, wait_bridge_connected
+from tests.integration.stack import CONFIGURED_ASGI_SERVER, receive_json, receive_until
 from tests.support.mqtt import MqttTestClient
-from tests.support.processes import ManagedProcess, free_port
-from tests.support.servers import ServerHandle
 
 pytestmark = pytest.mark.integration
 
@@ -33,49 +31,34 @@ READINGS_PER_DEVICE = 30
 _STOPPED = re.compile(r"bridge stopped: received=(\d+) stored=(\d+) duplicates=(\d+)")
 
 
-def start_bridge(workdir: Path, name: str, common: dict[str, str], mqtt_url: str) -> ManagedProcess:
-    env = process_env(
-        MQTT_URL=mqtt_url, BRIDGE_SHARE_GROUP="scaleout", BRIDGE_CLIENT_ID=f"{name}-{time.monotonic_ns()}", **common
-    )
-    return ManagedProcess(name, [sys.executable, "-m", "bridge"], workdir=workdir, env=env).start()
-
-
-def start_server(workdir: Path, name: str, common: dict[str, str]) -> tuple[ManagedProcess, int]:
-    port = free_port()
-    argv = [sys.executable, "-m", *asgi_server_args(CONFIGURED_ASGI_SERVER, host="127.0.0.1", port=port)]
-    env = process_env(
-        DJANGO_SETTINGS_MODULE="server.settings",
-        DJANGO_SECRET_KEY="integration-tests",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        **common,
-    )
-    server = ManagedProcess(name, argv, workdir=workdir, host="127.0.0.1", port=port, env=env, start_timeout=20.0)
-    return server.start(), port
-
-
 @pytest.fixture
 def bridges_and_servers(
     mosquitto: ServerHandle, redis_server: ServerHandle, tmp_path: Path
 ) -> Iterator[tuple[list[ManagedProcess], list[int], Path]]:
     store = tmp_path / "store.sqlite3"
-    common = {"STORE_URL": f"sqlite:///{store}", "CHANNEL_LAYER": "redis-pubsub", "REDIS_URL": redis_server.url}
+    common = {"store_url": f"sqlite:///{store}", "layer": "redis-pubsub", "redis_url": redis_server.url}
     with ExitStack() as stack:
         bridges = []
         for name in ("bridge1", "bridge2"):
-            bridge = start_bridge(tmp_path, name, common, mosquitto.url)
+            client_id = f"{name}-{time.monotonic_ns()}"
+            bridge = start_bridge(
+                tmp_path,
+                name=name,
+                mqtt_url=mosquitto.url,
+                client_id=client_id,
+                share_group="scaleout",
+                wait=False,
+                **common,
+            )
             stack.callback(bridge.stop)
             bridges.append(bridge)
         ports = []
         for name in ("asgi1", "asgi2"):
-            server, port = start_server(tmp_path, name, common)
+            server = start_asgi(tmp_path, name=name, server=CONFIGURED_ASGI_SERVER, **common)
             stack.callback(server.stop)
-            ports.append(port)
+            ports.append(server.port)
         for bridge in bridges:
-            wait_until(
-                lambda b=bridge: "bridge connected" in b.log_path.read_text(errors="replace"),  # type: ignore[misc]
-                timeout=20,
-                what=f"{bridge.name} to connect",
-            )
+            wait_bridge_connected(bridge, timeout=20)
         yield bridges, ports, store
 
 

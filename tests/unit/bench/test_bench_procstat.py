@@ -1,4 +1,7 @@
-"""bench.procstat: which processes a CPU window counts (the bridge's SQLite writer is a child of it)."""
+"""bench.procstat: which processes a CPU window counts (the bridge's SQLite writer is a child of it).
+
+How the children are found (``devstack.descendants``) is tested in tests/unit/devstack.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bench.procstat import CpuWindow, descendants
+from bench.procstat import CpuWindow
+from devstack import descendants
 
 SLEEPER = (
     "import subprocess, sys, time\n"
@@ -41,14 +45,6 @@ def wait_for_grandchild(child: subprocess.Popen[bytes]) -> list[int]:
             return found
         time.sleep(0.01)
     raise AssertionError("the grandchild did not start")
-
-
-def test_descendants_lists_children_and_their_children(family: subprocess.Popen[bytes]) -> None:
-    grandchildren = wait_for_grandchild(family)
-
-    assert family.pid in descendants(os.getpid())
-    assert set(grandchildren) <= set(descendants(os.getpid()))
-    assert descendants(grandchildren[0]) == []
 
 
 def test_a_cpu_window_counts_a_process_s_children_under_its_name(family: subprocess.Popen[bytes]) -> None:

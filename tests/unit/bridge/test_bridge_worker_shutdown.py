@@ -18,8 +18,8 @@ from bridge.worker import BridgeWorker
 from contract import codec
 from contract.models import Reading
 from contract.topics import Kind, topic
+from devstack import free_port
 from storage.base import InsertResult
-from tests.support.processes import free_port
 
 READING = codec.decode_reading((Path(contract.__file__).resolve().parent / "golden" / "reading.json").read_bytes())
 DEADLINE_S = 5.0

@@ -6,15 +6,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from storage_backends import Backend, backend_params, make_backend
+from storage_backends import Backend, backend_params, make_backend, mongo_url_for
 
 from storage.base import Store
 
 
 @pytest.fixture(params=backend_params())
 async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
-    """An empty backend: SQLite, mongomock, and a real MongoDB when ``MONGO_URL`` is set."""
-    async with make_backend(request.param, tmp_path) as made:
+    """An empty backend: SQLite, the Mongo store on the SecantusDB stand-in, and a real MongoDB when
+    ``MONGO_URL`` is set."""
+    async with make_backend(request.param, tmp_path, mongo_url_for(request)) as made:
         yield made
 
 

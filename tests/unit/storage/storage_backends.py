@@ -3,12 +3,14 @@
 * ``sqlite``: an SQLite file under the test's temporary folder, written by the store's writer
   process (the default).
 * ``sqlite[thread]``: the same, written from a thread of the test's process (``writer="thread"``).
-* ``mongo[mongomock]``: the Mongo store on mongomock, an in-memory FAKE of MongoDB (no MongoDB
-  server can run on the CI machines); see tests/support/mongomock_async.py and the list of what it
-  cannot verify in docs/storage.md.
+* ``mongo[secantusdb-standin]``: the Mongo store through pymongo's real ``AsyncMongoClient``, over
+  the wire, on SecantusDB (the session's ``mongo_wire_session`` fixture). SecantusDB is a STAND-IN,
+  not MongoDB: no MongoDB server can run on the CI machines; what it leaves unverified (replica
+  sets, time-series bucketing, TTL timing, performance) is listed in docs/storage.md.
 * ``mongo[server]``: the Mongo store on a real MongoDB, only when ``MONGO_URL`` is set, e.g.
-  ``MONGO_URL=mongodb://127.0.0.1:27017 .venv/bin/python -m pytest tests/unit/storage``. Each
-  test gets a fresh database ``sensebridge_test_<random>``, dropped afterwards.
+  ``MONGO_URL=mongodb://127.0.0.1:27017 .venv/bin/python -m pytest tests/unit/storage``.
+
+Each Mongo test gets a fresh database ``sensebridge_test_<random>``, dropped afterwards.
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pymongo import AsyncMongoClient
 
 from contract.models import Reading
+from devstack import ServerHandle
 from storage.base import Store
 from storage.mongo import MongoStore
 from storage.retention import RetentionPolicy
 from storage.sqlite import SqliteStore, WriterKind
-from tests.support.mongomock_async import mongomock_database
 
 T0 = 1_795_334_400_000  # 2026-11-22T08:00:00Z, a whole hour
 SECOND = 1_000
@@ -49,20 +52,34 @@ class Backend:
         return self.name.startswith("mongo")
 
 
+STANDIN = "secantusdb-standin"
+
+
 def backend_params() -> list[Any]:
     params = [
         pytest.param("sqlite", id="sqlite"),
         pytest.param("sqlite-thread", id="sqlite[thread]"),
-        pytest.param("mongomock", id="mongo[mongomock]"),
+        pytest.param(STANDIN, id=f"mongo[{STANDIN}]"),
     ]
     if os.environ.get("MONGO_URL"):
         params.append(pytest.param("server", id="mongo[server]"))
     return params
 
 
+def mongo_url_for(request: pytest.FixtureRequest) -> str | None:
+    """The Mongo server a backend parameter needs: the session's stand-in, ``MONGO_URL``, or none (SQLite)."""
+    if request.param == STANDIN:
+        server: ServerHandle = request.getfixturevalue("mongo_wire_session")
+        server.recover()
+        return server.url
+    if request.param == "server":
+        return os.environ["MONGO_URL"]
+    return None
+
+
 @asynccontextmanager
-async def make_backend(kind: str, folder: Path) -> AsyncIterator[Backend]:
-    """A fresh, empty backend of ``kind``, removed afterwards."""
+async def make_backend(kind: str, folder: Path, mongo_url: str | None = None) -> AsyncIterator[Backend]:
+    """A fresh, empty backend of ``kind``, removed afterwards (``mongo_url``: see :func:`mongo_url_for`)."""
     if kind in ("sqlite", "sqlite-thread"):
         path = folder / "contract.sqlite3"
         writer: WriterKind = "thread" if kind == "sqlite-thread" else "process"
@@ -71,29 +88,20 @@ async def make_backend(kind: str, folder: Path) -> AsyncIterator[Backend]:
             return await SqliteStore.open(path, retention=retention, writer=writer)
 
         yield Backend(kind, open_sqlite)
-    elif kind == "mongomock":
-        database = mongomock_database()
+        return
+    assert mongo_url is not None, f"backend {kind} needs a Mongo server"
+    name = f"sensebridge_test_{uuid.uuid4().hex[:12]}"
 
-        async def open_mongomock(retention: RetentionPolicy | None) -> Store:
-            return await MongoStore.open(database, retention=retention)
+    async def open_mongo(retention: RetentionPolicy | None) -> Store:
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url, tz_aware=True)
+        return await MongoStore.open(client.get_database(name), retention=retention, on_close=client.close)
 
-        yield Backend("mongo[mongomock]", open_mongomock)
-    else:
-        from pymongo import AsyncMongoClient  # noqa: PLC0415 - only with a real server
-
-        url = os.environ["MONGO_URL"]
-        name = f"sensebridge_test_{uuid.uuid4().hex[:12]}"
-
-        async def open_server(retention: RetentionPolicy | None) -> Store:
-            client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url, tz_aware=True)
-            return await MongoStore.open(client.get_database(name), retention=retention, on_close=client.close)
-
-        try:
-            yield Backend("mongo[server]", open_server)
-        finally:
-            admin: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url)
-            await admin.drop_database(name)
-            await admin.close()
+    try:
+        yield Backend(f"mongo[{kind}]", open_mongo)
+    finally:
+        admin: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
+        await admin.drop_database(name)
+        await admin.close()
 
 
 def reading(

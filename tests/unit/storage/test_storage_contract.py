@@ -1,6 +1,7 @@
 """The store contract, run unchanged against every backend (storage_backends.py):
-SQLite, the Mongo store on mongomock (``mongo[mongomock]``: a fake, see docs/storage.md), and the
-Mongo store on a real server when ``MONGO_URL`` is set (``mongo[server]``).
+SQLite, the Mongo store through pymongo's real client over the wire on SecantusDB
+(``mongo[secantusdb-standin]``: a stand-in, not MongoDB, see docs/storage.md), and the Mongo store
+on a real MongoDB when ``MONGO_URL`` is set (``mongo[server]``).
 
 Idempotent batch insert on (device, boot, seq), half-open range queries, presence and latest
 values, quarantine, export pages, retention. History has its own module

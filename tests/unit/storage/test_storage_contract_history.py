@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pytest
 import pytest_asyncio
-from storage_backends import HOUR, MINUTE, SECOND, T0, backend_params, make_backend, reading
+from storage_backends import HOUR, MINUTE, SECOND, T0, backend_params, make_backend, mongo_url_for, reading
 
 from contract.models import Reading
 from storage.base import Store
@@ -96,7 +96,7 @@ async def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     shuffled = rows[:]
     random.Random(7).shuffle(shuffled)
     first, second = shuffled[:170], shuffled[170:]
-    async with make_backend(request.param, tmp_path_factory.mktemp("history")) as backend:
+    async with make_backend(request.param, tmp_path_factory.mktemp("history"), mongo_url_for(request)) as backend:
         store = await backend.open(RETENTION)
         try:
             await store.insert_readings(first[:90] + first[:10])

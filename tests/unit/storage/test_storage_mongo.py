@@ -1,37 +1,56 @@
 """Mongo store specifics: indexes at start-up, write concern, error classification, the rollup job.
 
-Runs on mongomock (a FAKE of MongoDB, see tests/support/mongomock_async.py) except where a real
-pymongo object is used without a server: the write concern the collections carry and the error an
-unreachable server gives. What mongomock cannot verify is listed in docs/storage.md.
+Runs through pymongo's real ``AsyncMongoClient`` over the wire against SecantusDB (the
+``mongo_wire`` fixture), a STAND-IN for MongoDB, not MongoDB: single node; replica sets and
+failover, time-series bucketing, TTL timing and performance are unverified here (docs/storage.md).
+The write concern the collections carry and the error an unreachable server gives are checked
+with real pymongo objects and no server.
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 from storage_backends import HOUR, MINUTE, SECOND, T0, reading
 
+from devstack import ServerHandle
 from storage.base import InsertResult, StoreError
 from storage.factory import open_store
 from storage.history import HistoryQuery
 from storage.mongo import DURABLE, MongoStore, stored_count
+from storage.mongo_api import Collection, Document
 from storage.retention import RetentionPolicy
-from tests.support.mongomock_async import MongomockCollection, MongomockDatabase, mongomock_database
 
 DAY_S = 86_400
 
 
-def sync(collection: Any) -> Any:
-    assert isinstance(collection, MongomockCollection)
-    return collection.sync
+Database = AsyncDatabase[dict[str, Any]]
 
 
-async def test_indexes_are_created_at_start_up_with_ttl_per_resolution() -> None:
-    store = await MongoStore.open(mongomock_database(), retention=RetentionPolicy(30, 400, 0))
+@pytest.fixture
+async def database(mongo_wire: ServerHandle, unique_id: str) -> AsyncIterator[Database]:
+    """A fresh database on the SecantusDB stand-in, dropped afterwards."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_wire.url, tz_aware=True)
+    try:
+        yield client.get_database(unique_id)
+    finally:
+        await client.drop_database(unique_id)
+        await client.close()
+
+
+async def documents(collection: Collection, projection: dict[str, int] | None = None) -> list[Document]:
+    """Every document of ``collection``, in ``_id`` order."""
+    return await collection.find({}, projection, sort=[("_id", 1)]).to_list()
+
+
+async def test_indexes_are_created_at_start_up_with_ttl_per_resolution(database: Database) -> None:
+    store = await MongoStore.open(database, retention=RetentionPolicy(30, 400, 0))
 
     readings = await store.readings_coll.index_information()
     minute = await store.rollups[MINUTE].index_information()
@@ -47,8 +66,7 @@ async def test_indexes_are_created_at_start_up_with_ttl_per_resolution() -> None
     assert "size_id" in await store.marks.index_information()
 
 
-async def test_a_changed_retention_rebuilds_the_ttl_index_at_the_next_start() -> None:
-    database = mongomock_database()
+async def test_a_changed_retention_rebuilds_the_ttl_index_at_the_next_start(database: Database) -> None:
     await MongoStore.open(database, retention=RetentionPolicy(30, 400, 0))
 
     reopened = await MongoStore.open(database, retention=RetentionPolicy(7, 0, 0))
@@ -57,8 +75,7 @@ async def test_a_changed_retention_rebuilds_the_ttl_index_at_the_next_start() ->
     assert "at_ttl" not in await reopened.rollups[MINUTE].index_information()
 
 
-async def test_opening_twice_is_idempotent() -> None:
-    database = mongomock_database()
+async def test_opening_twice_is_idempotent(database: Database) -> None:
     first = await MongoStore.open(database)
     second = await MongoStore.open(database)
 
@@ -140,33 +157,33 @@ def test_any_other_insert_error_fails_the_batch(details: dict[str, Any]) -> None
 # --- the rollup job ----------------------------------------------------------------------
 
 
-async def test_ingest_marks_each_touched_minute_once_per_batch_duplicates_included() -> None:
-    store = await MongoStore.open(mongomock_database())
+async def test_ingest_marks_each_touched_minute_once_per_batch_duplicates_included(database: Database) -> None:
+    store = await MongoStore.open(database)
     batch = [reading(i, T0 + i * 20 * SECOND, temperature=1.0) for i in range(6)]  # minutes 0 and 1
 
     await store.insert_readings(batch)
     await store.insert_readings(batch[:2])  # all duplicates: still marked
 
-    marks = sorted((m["size"], m["t"]) for m in sync(store.marks).find({}, {"_id": 0, "device": 0}))
+    marks = sorted((m["size"], m["t"]) for m in await documents(store.marks, {"_id": 0, "device": 0}))
     assert marks == [(MINUTE, T0), (MINUTE, T0), (MINUTE, T0 + MINUTE)]
 
 
-async def test_the_job_writes_minute_then_hour_rows_and_removes_only_the_marks_it_took() -> None:
-    store = await MongoStore.open(mongomock_database())
+async def test_the_job_writes_minute_then_hour_rows_and_removes_only_the_marks_it_took(database: Database) -> None:
+    store = await MongoStore.open(database)
     await store.insert_readings([reading(i, T0 + i * 20 * SECOND, temperature=float(i)) for i in range(6)])
 
     report = await store.maintain(now_ms=T0 + HOUR)
 
     assert report.refreshed == 3  # two minute rows, one hour row
-    assert sync(store.marks).count_documents({}) == 0
-    rows = list(sync(store.rollups[MINUTE]).find({}, {"_id": 0, "device": 0, "at": 0}).sort("t"))
+    assert await documents(store.marks) == []
+    rows = sorted(await documents(store.rollups[MINUTE], {"_id": 0, "device": 0, "at": 0}), key=lambda row: row["t"])
     assert [
         (row["t"], row["n"], row["temperature_min"], row["temperature_max"], row["temperature_n"]) for row in rows
     ] == [
         (T0, 3, 0.0, 2.0, 3),
         (T0 + MINUTE, 3, 3.0, 5.0, 3),
     ]
-    [hour] = sync(store.rollups[HOUR]).find({})
+    [hour] = await documents(store.rollups[HOUR])
     assert (hour["t"], hour["n"], hour["temperature_sum"], hour["first_ts"], hour["last_ts"]) == (
         T0,
         6,
@@ -176,24 +193,24 @@ async def test_the_job_writes_minute_then_hour_rows_and_removes_only_the_marks_i
     )
 
 
-async def test_a_recomputation_over_fewer_readings_never_replaces_a_fuller_row() -> None:
-    store = await MongoStore.open(mongomock_database())
+async def test_a_recomputation_over_fewer_readings_never_replaces_a_fuller_row(database: Database) -> None:
+    store = await MongoStore.open(database)
     await store.insert_readings([reading(i, T0 + i * SECOND, temperature=1.0) for i in range(10)])
     await store.maintain(now_ms=T0 + HOUR)
     # Retention has purged most of the minute's raw readings; a late duplicate re-marks the minute.
-    sync(store.readings_coll).delete_many({"seq": {"$lt": 8}})
+    await store.readings_coll.delete_many({"seq": {"$lt": 8}})
     assert await store.insert_readings([reading(9, T0 + 9 * SECOND, temperature=1.0)]) == InsertResult(0, 1)
 
     await store.maintain(now_ms=T0 + HOUR)
 
-    [row] = sync(store.rollups[MINUTE]).find({})
+    [row] = await documents(store.rollups[MINUTE])
     assert row["n"] == 10
     history = await store.history(HistoryQuery("dev-a", T0, T0 + HOUR, ("temperature",), 1), now_ms=T0 + HOUR)
     assert [b.n for b in history.buckets] == [10]
 
 
-async def test_history_reads_raw_readings_for_minutes_still_marked() -> None:
-    store = await MongoStore.open(mongomock_database())
+async def test_history_reads_raw_readings_for_minutes_still_marked(database: Database) -> None:
+    store = await MongoStore.open(database)
     await store.insert_readings([reading(i, T0 + i * 10 * SECOND, temperature=1.0) for i in range(12)])
     await store.maintain(now_ms=T0 + HOUR)
     await store.insert_readings([reading(100, T0 + 61 * SECOND, temperature=9.0)])  # marks minute 1 again
@@ -201,11 +218,10 @@ async def test_history_reads_raw_readings_for_minutes_still_marked() -> None:
     history = await store.history(HistoryQuery("dev-a", T0, T0 + HOUR, ("temperature",), 1), now_ms=T0 + HOUR)
 
     assert [(b.n, b.stats["temperature"].max) for b in history.buckets] == [(13, 9.0)]
-    assert sync(store.marks).count_documents({}) == 1  # nothing was written by the query
+    assert len(await documents(store.marks)) == 1  # nothing was written by the query
 
 
-async def test_store_handles_share_one_database() -> None:
-    database: MongomockDatabase = mongomock_database()
+async def test_store_handles_share_one_database(database: Database) -> None:
     writer = await MongoStore.open(database)
     reader = await MongoStore.open(database)
 

@@ -21,10 +21,10 @@ import pytest
 from storage_backends import T0, everything, reading
 
 from contract.models import Reading
+from devstack import has_ended
 from storage.base import InsertResult, StoreError
 from storage.sqlite import SqliteStore
 from storage.sqlite_writer import WriterProcess
-from tests.support.processes import has_ended
 
 DEVICE = "writer-test"
 

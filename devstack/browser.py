@@ -1,12 +1,17 @@
-"""How every browser run of the project starts Debian's Chromium (benchmarks, screenshots, e2e tests).
+"""How every browser run of the project starts Debian's Chromium (e2e tests, benchmarks, screenshots).
 
 Playwright's own browser download is not available on these machines; Python Playwright drives
-the system's ``chromium`` through ``executable_path``.
+the system's ``chromium`` through ``executable_path``. Playwright is imported only for types,
+so importing this module needs nothing beyond the standard library.
 """
 
 from __future__ import annotations
 
 import shutil
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Playwright
 
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -30,3 +35,8 @@ def chromium_path() -> str:
     if found is None:
         raise FileNotFoundError("Chromium is missing: ./scripts/test installs Debian's chromium package")
     return found
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    """Debian's Chromium, headless, with :data:`CHROMIUM_ARGS`; close it when done."""
+    return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
