@@ -163,9 +163,9 @@ class ChannelsClient(_Client):
             tracker.add_range(first, last)
             if rec.per_reading:
                 for reading in readings:
-                    rec.sample(now_ms, reading["ts"])
+                    rec.sample(now_ms, reading["device_ts"])
             else:
-                rec.sample(now_ms, readings[-1]["ts"])
+                rec.sample(now_ms, readings[-1]["device_ts"])
         elif kind == "hello":
             self.send(self._subscribe, OP_TEXT)
         elif kind == "subscribed" and not self.ready.done():

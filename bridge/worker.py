@@ -126,7 +126,8 @@ class BridgeWorker:
             self.stats.statuses += 1
             self._statuses.append((outcome.status, msg.rx_ms))
             self._store_wakeup.set()
-            self._publish_live(FLEET_GROUP, status_event(to_text(status_message(outcome.status))))
+            message = status_message(outcome.status, received_ts=msg.rx_ms)
+            self._publish_live(FLEET_GROUP, status_event(to_text(message)))
         elif isinstance(outcome, Rejected):
             self.stats.rejected[outcome.message.reason] += 1
             self._quarantine.append(outcome.message)

@@ -1,8 +1,10 @@
-"""sensebridge wire contract v1: topics, message models, codec and JSON Schema.
+"""sensebridge wire contract v1: topics, message models, codec, builders and their definition.
 
 Dependency-free (standard library only; uses ``orjson`` when present) and compatible
 with Python 3.11, so the Pi, the bridge, the server and the tests share this one
-definition. See ``docs/contract.md``.
+definition. Every MQTT, WebSocket and REST message is defined in :mod:`contract.spec`;
+``python -m contract.generate`` writes the JSON Schemas and the dashboard's TypeScript
+module from it. See ``docs/contract.md``.
 """
 
 from contract.channels import CHANNEL_NAMES, CHANNELS, CHANNELS_BY_NAME, Channel

@@ -1,6 +1,9 @@
 """Live contract v1: what travels from the bridge through Channels to the browser.
 
 Channels group names, channel-layer events and the WebSocket messages the browser sees.
+The messages are defined in :mod:`contract.spec.ws`; these builders are the fast path
+(the bridge builds a frame per device per tick), and the unit tests prove that what they
+build validates against the generated schemas.
 
 Channel-layer events carry only msgpack-safe primitives and are named
 ``<area>.<noun>``; the WebSocket text is serialized once by the bridge and forwarded
@@ -11,14 +14,15 @@ Browser -> server::
     {"type": "subscribe",   "devices": ["pi-kitchen", ...]}
     {"type": "unsubscribe", "devices": ["pi-kitchen", ...]}
 
-Server -> browser::
+Server -> browser (times: epoch ms; ``device_ts`` is the device's clock, ``received_ts``
+the bridge's when it received the MQTT message)::
 
-    {"type": "hello", "protocol": 1}
+    {"type": "hello", "protocol": 2}
     {"type": "subscribed", "devices": [...]}          # the full current set
     {"type": "frame", "device": d, "boot": b, "seq": [first, last],
-     "readings": [{"seq": n, "ts": ms, "rx": ms, "temperature": 21.5, ...}, ...]}
-    {"type": "status", "device": d, "online": true, "boot": b, "ts": ms | null,
-     "pending": n | null, "dropped": n | null}
+     "readings": [{"seq": n, "device_ts": ms, "received_ts": ms, "temperature": 21.5, ...}, ...]}
+    {"type": "status", "device": d, "online": true, "boot": b, "device_ts": ms | null,
+     "received_ts": ms, "pending": n | null, "dropped": n | null}
     {"type": "error", "code": reason, "message": text}
 """
 
@@ -31,14 +35,33 @@ from typing import Any
 from contract.codec import dumps, loads
 from contract.errors import ContractError, Reason
 from contract.models import Reading, Status
+from contract.spec.ws import MAX_CLIENT_MESSAGE_BYTES, MAX_SUBSCRIPTIONS, PROTOCOL
 from contract.topics import validate_device_id
 
-PROTOCOL = 1
+__all__ = [
+    "FLEET_GROUP",
+    "FRAME_EVENT",
+    "MAX_CLIENT_MESSAGE_BYTES",
+    "MAX_SUBSCRIPTIONS",
+    "PROTOCOL",
+    "STATUS_EVENT",
+    "SubscriptionChange",
+    "device_group",
+    "error_message",
+    "frame_event",
+    "frame_message",
+    "hello_message",
+    "parse_client_message",
+    "reading_row",
+    "status_event",
+    "status_message",
+    "subscribed_message",
+    "to_text",
+]
+
 FLEET_GROUP = "fleet"
 FRAME_EVENT = "telemetry.frame"
 STATUS_EVENT = "device.status"
-MAX_CLIENT_MESSAGE_BYTES = 16 * 1024
-MAX_SUBSCRIPTIONS = 256
 
 
 def device_group(device: str) -> str:
@@ -47,8 +70,8 @@ def device_group(device: str) -> str:
 
 
 def reading_row(reading: Reading) -> dict[str, Any]:
-    """A reading as the browser and the REST API see it (epoch milliseconds)."""
-    return {"seq": reading.seq, "ts": reading.ts_ms, "rx": reading.rx_ms, **reading.values}
+    """A reading as the browser and the REST API see it (``spec.ws.READING_ROW``, epoch milliseconds)."""
+    return {"seq": reading.seq, "device_ts": reading.ts_ms, "received_ts": reading.rx_ms, **reading.values}
 
 
 def frame_message(readings: Sequence[Reading]) -> dict[str, Any]:
@@ -71,14 +94,20 @@ def frame_message(readings: Sequence[Reading]) -> dict[str, Any]:
     }
 
 
-def status_message(status: Status) -> dict[str, Any]:
-    """A ``status`` message for the fleet view."""
+def status_message(status: Status, *, received_ts: int) -> dict[str, Any]:
+    """A ``status`` message for the fleet view.
+
+    Args:
+        status: The decoded MQTT status (its ``ts_ms`` is the device's clock, None on a will).
+        received_ts: When the bridge received it (epoch ms, the bridge's clock).
+    """
     return {
         "type": "status",
         "device": status.device,
         "online": status.online,
         "boot": status.boot,
-        "ts": status.ts_ms,
+        "device_ts": status.ts_ms,
+        "received_ts": received_ts,
         "pending": status.pending,
         "dropped": status.dropped,
     }

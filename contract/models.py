@@ -16,6 +16,9 @@ MAX_BATCH_READINGS = 1000
 MAX_STATUS_BYTES = 2 * 1024
 MAX_ACK_BYTES = 64 * 1024
 MAX_SEQ = 2**53 - 1  # exact in JSON/JavaScript numbers
+# Epoch milliseconds of 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: every time ISO 8601 can write.
+MIN_TIME_MS = -62_135_596_800_000
+MAX_TIME_MS = 253_402_300_799_999
 BOOT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 # ASCII digits only: Python's ``\d`` also matches other scripts' digits, ECMA-262's does not.
 TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|\+00:00)$"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 
+from contract import rest
 from contract.codec import dumps, format_ts
 from contract.models import Reading
 
@@ -20,8 +21,8 @@ FORMATS = {"csv": CSV_CONTENT_TYPE, "json": JSON_CONTENT_TYPE}
 
 
 def csv_header(channels: Sequence[str]) -> str:
-    """``device,boot,seq,ts,rx,<channels...>`` and a line break."""
-    return ",".join(["device", "boot", "seq", "ts", "rx", *channels]) + "\n"
+    """``device,boot,seq,device_ts,received_ts,<channels...>`` and a line break (times named by clock)."""
+    return ",".join(["device", "boot", "seq", "device_ts", "received_ts", *channels]) + "\n"
 
 
 def csv_line(reading: Reading, channels: Sequence[str]) -> str:
@@ -33,13 +34,8 @@ def csv_line(reading: Reading, channels: Sequence[str]) -> str:
 
 
 def json_row(reading: Reading, channels: Sequence[str]) -> dict[str, object]:
-    """One reading like ``/readings`` rows, with its boot id (an export may span several boots)."""
-    row: dict[str, object] = {"boot": reading.boot, "seq": reading.seq, "ts": reading.ts_ms, "rx": reading.rx_ms}
-    for name in channels:
-        value = reading.values.get(name)
-        if value is not None:
-            row[name] = value
-    return row
+    """One reading like ``/readings`` rows, with its boot id (``contract.spec.rest.EXPORT_ROW``)."""
+    return rest.export_row(reading, channels)
 
 
 async def csv_chunks(pages: AsyncIterator[list[Reading]], channels: Sequence[str]) -> AsyncIterator[bytes]:

@@ -12,20 +12,17 @@ from dataclasses import dataclass
 from contract.channels import CHANNEL_NAMES, CHANNELS_BY_NAME
 from contract.codec import parse_ts
 from contract.errors import ContractError
+from contract.models import MAX_TIME_MS
+from contract.rest import BAD_QUERY, MAX_HISTORY_POINTS, MAX_READINGS_LIMIT, UNKNOWN_CHANNEL
 from contract.topics import validate_device_id
-from storage.history import MAX_POINTS, HistoryQuery
-
-BAD_QUERY = "bad_query"
-UNKNOWN_DEVICE = "unknown_device"
-UNKNOWN_CHANNEL = "unknown_channel"
+from storage.history import HistoryQuery
 
 READINGS_WINDOW_MS = 10 * 60 * 1000
 HISTORY_WINDOW_MS = 60 * 60 * 1000
 DEFAULT_LIMIT = 1000
-MAX_LIMIT = 10_000
+MAX_LIMIT = MAX_READINGS_LIMIT
 DEFAULT_POINTS = 600
 DEFAULT_HISTORY_CHANNELS = ("temperature", "humidity", "pressure")
-MAX_TIME_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last time ISO 8601 can write
 
 
 class QueryError(ValueError):
@@ -121,7 +118,7 @@ def history_query(device: str, params: Mapping[str, str], *, now_ms: int) -> His
     parse_device(device)
     since_ms, until_ms = parse_range(params, now_ms=now_ms, window_ms=HISTORY_WINDOW_MS)
     channels = parse_channels(params, DEFAULT_HISTORY_CHANNELS)
-    points = _bounded_int(params, "points", default=DEFAULT_POINTS, maximum=MAX_POINTS)
+    points = _bounded_int(params, "points", default=DEFAULT_POINTS, maximum=MAX_HISTORY_POINTS)
     return HistoryQuery(device, since_ms, until_ms, channels, points)
 
 

@@ -6,28 +6,27 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from contract.live import reading_row
+from contract import rest
 from contract.models import Reading
 from server.telemetry.store_access import get_store
 from storage.history import History, HistoryQuery
 
 
-async def device_list() -> list[dict[str, Any]]:
-    """Every known device with presence, last-seen time and latest values."""
+async def device_list() -> dict[str, Any]:
+    """Every known device with presence, when the bridge last heard from it and latest values."""
     store = await get_store()
-    return [
-        {
-            "device": d.device,
-            "online": d.online,
-            "boot": d.boot,
-            "status_ts": d.status_ts_ms,
-            "pending": d.pending,
-            "dropped": d.dropped,
-            "last_seen": d.last_seen_ms,
-            "latest": reading_row(d.latest) if d.latest else None,
-        }
+    return rest.device_list(
+        rest.device_entry(
+            device=d.device,
+            online=d.online,
+            boot=d.boot,
+            status_received_ts=d.status_ts_ms,
+            pending=d.pending,
+            dropped=d.dropped,
+            latest=d.latest,
+        )
         for d in await store.devices()
-    ]
+    )
 
 
 async def device_exists(*, device: str) -> bool:
@@ -40,36 +39,30 @@ async def device_readings(*, device: str, since_ms: int, until_ms: int, limit: i
     """Raw readings of ``device`` with ``since_ms <= ts < until_ms``, oldest first."""
     store = await get_store()
     page = await store.readings(device, since_ms=since_ms, until_ms=until_ms, limit=limit)
-    return {
-        "device": device,
-        "since": since_ms,
-        "until": until_ms,
-        "readings": [reading_row(r) for r in page.readings],
-        "truncated": page.truncated,
-    }
+    return rest.readings_page(
+        device=device,
+        since_device_ts=since_ms,
+        until_device_ts=until_ms,
+        readings=page.readings,
+        truncated=page.truncated,
+    )
 
 
 def history_body(history: History) -> dict[str, Any]:
-    """A history answer in the columnar shape of docs/api.md."""
+    """A history answer in the columnar shape of docs/api.md (``contract.spec.rest.HISTORY``)."""
     query = history.query
     series: dict[str, dict[str, list[float | None]]] = {}
-    body: dict[str, Any] = {
-        "device": query.device,
-        "since": query.since_ms,
-        "until": query.until_ms,
-        "bucket_ms": history.bucket_ms,
-        "channels": list(query.channels),
-    }
+    raw: tuple[list[int], list[str]] | None = None
     if history.bucket_ms == 0:
         readings = history.readings
-        body |= {"t": [r.ts_ms for r in readings], "n": [1] * len(readings)}
-        body |= {"seq": [r.seq for r in readings], "boot": [r.boot for r in readings]}
+        device_ts, n = [r.ts_ms for r in readings], [1] * len(readings)
+        raw = ([r.seq for r in readings], [r.boot for r in readings])
         for name in query.channels:
             values = [r.values.get(name) for r in readings]
             series[name] = {"min": values, "max": values, "mean": values}
     else:
         buckets = history.buckets
-        body |= {"t": [b.t for b in buckets], "n": [b.n for b in buckets]}
+        device_ts, n = [b.t for b in buckets], [b.n for b in buckets]
         for name in query.channels:
             stats = [b.stats.get(name) for b in buckets]
             series[name] = {
@@ -77,9 +70,18 @@ def history_body(history: History) -> dict[str, Any]:
                 "max": [s.max if s else None for s in stats],
                 "mean": [s.mean if s else None for s in stats],
             }
-    body["series"] = series
-    body["gaps"] = [[start, end] for start, end in history.gaps]
-    return body
+    return rest.history_answer(
+        device=query.device,
+        since_device_ts=query.since_ms,
+        until_device_ts=query.until_ms,
+        bucket_ms=history.bucket_ms,
+        channels=query.channels,
+        device_ts=device_ts,
+        n=n,
+        series=series,
+        gaps_device_ts=history.gaps,
+        raw=raw,
+    )
 
 
 async def device_history(*, query: HistoryQuery, now_ms: int | None = None) -> dict[str, Any]:

@@ -6,9 +6,10 @@ import time
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 
+from contract import rest
 from contract.codec import dumps
 from server.telemetry import exports, selectors
-from server.telemetry.queries import UNKNOWN_DEVICE, QueryError, export_query, history_query, readings_query
+from server.telemetry.queries import QueryError, export_query, history_query, readings_query
 
 
 def _now_ms() -> int:
@@ -16,7 +17,7 @@ def _now_ms() -> int:
 
 
 def _bad_request(exc: QueryError) -> JsonResponse:
-    return JsonResponse({"error": {"code": exc.code, "field": exc.field, "message": str(exc)}}, status=400)
+    return JsonResponse(rest.error_body(code=exc.code, field=exc.field, message=str(exc)), status=400)
 
 
 def _json(body: object) -> HttpResponse:
@@ -25,17 +26,17 @@ def _json(body: object) -> HttpResponse:
 
 async def _require_device(device: str) -> None:
     if not await selectors.device_exists(device=device):
-        raise QueryError("device", f"no device {device!r} in the store", code=UNKNOWN_DEVICE)
+        raise QueryError("device", f"no device {device!r} in the store", code=rest.UNKNOWN_DEVICE)
 
 
 async def health(request: HttpRequest) -> JsonResponse:
     """Liveness: the process answers."""
-    return JsonResponse({"status": "ok"})
+    return JsonResponse(rest.health_body())
 
 
 async def device_list(request: HttpRequest) -> JsonResponse:
     """``GET /api/v1/devices``."""
-    return JsonResponse({"devices": await selectors.device_list()})
+    return JsonResponse(await selectors.device_list())
 
 
 async def device_readings(request: HttpRequest, device: str) -> JsonResponse:

@@ -12,7 +12,6 @@ import asyncio
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 import urllib.error
@@ -23,18 +22,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from contract.codec import format_ts
+from contract.generate.schemas import SCHEMA_DIR
 from contract.models import Reading
+from contract.spec import catalog
+from contract.spec.checks import violations
+from contract.spec.vocabulary import Surface
+from devstack import app_env
+from devstack.apps import DJANGO_SETTINGS, start_asgi
 from server.telemetry.selectors import history_body
 from storage.history import HistoryQuery, history_from_readings
 from storage.retention import RetentionPolicy
 from storage.sqlite import SqliteStore
-from tests.support.processes import ManagedProcess, free_port
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[2]
 T0 = 1_795_334_400_000  # 2026-11-22T08:00:00Z
 DEVICE = "hist-1"
 OUTAGE = (T0 + 1800 * 1000, T0 + 2400 * 1000)  # no readings in [30 min, 40 min)
@@ -74,17 +78,7 @@ class Api:
 
 
 def server_env(store_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "BRIDGE_", "EDGE_", "RETENTION_"))}
-    env.pop("MONGO_URL", None)
-    env |= {
-        "PYTHONPATH": str(REPO),
-        "DJANGO_SETTINGS_MODULE": "server.settings",
-        "DJANGO_SECRET_KEY": "history-api-tests",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "STORE_URL": store_url,
-        "CHANNEL_LAYER": "memory",
-    }
-    return env
+    return app_env(**DJANGO_SETTINGS, STORE_URL=store_url, CHANNEL_LAYER="memory")
 
 
 @pytest.fixture(scope="module")
@@ -105,18 +99,11 @@ def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="module")
 def api(store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    port = free_port()
-    server = ManagedProcess(
-        "daphne",
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "server.asgi:application"],
-        workdir=tmp_path_factory.mktemp("daphne"),
-        host="127.0.0.1",
-        port=port,
-        env=server_env(store_url),
-        start_timeout=20.0,
-    )
-    with server:
-        yield Api(f"http://127.0.0.1:{port}")
+    server = start_asgi(tmp_path_factory.mktemp("daphne"), server="daphne", store_url=store_url, layer="memory")
+    try:
+        yield Api(server.url)
+    finally:
+        server.stop()
 
 
 def expected(query: HistoryQuery) -> dict[str, Any]:
@@ -155,7 +142,7 @@ def test_history_is_downsampled_with_min_max_mean_count_and_gaps(
 
     assert status == 200
     assert body["bucket_ms"] == bucket_ms
-    assert len(body["t"]) == len(body["n"]) <= params["points"]
+    assert len(body["device_ts"]) == len(body["n"]) <= params["points"]
     assert sum(body["n"]) == len(DATA)
     assert max(body["series"]["temperature"]["max"]) == 80.0  # the spike survives any bucket size
     assert_body_matches(body, expected(query))
@@ -167,8 +154,8 @@ def test_the_outage_is_a_gap_and_never_interpolated(api: Api) -> None:
     )
 
     assert status == 200
-    assert body["gaps"] == [[OUTAGE[0] - 1000, OUTAGE[1]]]
-    assert not any(OUTAGE[0] <= t < OUTAGE[1] - body["bucket_ms"] for t in body["t"])
+    assert body["gaps_device_ts"] == [[OUTAGE[0] - 1000, OUTAGE[1]]]
+    assert not any(OUTAGE[0] <= t < OUTAGE[1] - body["bucket_ms"] for t in body["device_ts"])
 
 
 def test_zooming_in_ends_in_raw_readings_with_seq_and_boot(api: Api) -> None:
@@ -183,14 +170,14 @@ def test_zooming_in_ends_in_raw_readings_with_seq_and_boot(api: Api) -> None:
     assert body["n"] == [1] * 20
     temperature = body["series"]["temperature"]
     assert temperature["min"] == temperature["max"] == temperature["mean"]
-    assert body["gaps"] == []
+    assert body["gaps_device_ts"] == []
 
 
 def test_history_defaults_to_the_last_hour_of_three_channels(api: Api) -> None:
     status, body = api.get_json(f"/api/v1/devices/{DEVICE}/history")
 
     assert status == 200
-    assert body["until"] - body["since"] == 3_600_000
+    assert body["until_device_ts"] - body["since_device_ts"] == 3_600_000
     assert body["channels"] == ["temperature", "humidity", "pressure"]
 
 
@@ -244,7 +231,7 @@ def test_csv_export_is_exactly_the_range_streamed(api: Api) -> None:
     assert "Content-Length" not in headers
     assert headers.get("Transfer-Encoding") == "chunked"
     rows = list(csv.reader(io.StringIO(body.decode())))
-    assert rows[0][:5] == ["device", "boot", "seq", "ts", "rx"]
+    assert rows[0][:5] == ["device", "boot", "seq", "device_ts", "received_ts"]
     assert len(rows[0]) == 5 + 16
     assert len(rows) - 1 == len(IN_RANGE) == 5400
     first, last = IN_RANGE[0], IN_RANGE[-1]
@@ -265,7 +252,7 @@ def test_json_export_of_chosen_channels(api: Api) -> None:
     assert headers["Content-Disposition"].endswith(f'{DEVICE}_{RANGE[0]}_{RANGE[1]}.json"')
     rows = json.loads(body)
     assert rows == [
-        {"boot": r.boot, "seq": r.seq, "ts": r.ts_ms, "rx": r.rx_ms}
+        {"boot": r.boot, "seq": r.seq, "device_ts": r.ts_ms, "received_ts": r.rx_ms}
         | {name: r.values[name] for name in ("pressure", "temperature") if name in r.values}
         for r in IN_RANGE
     ]
@@ -343,3 +330,26 @@ def test_raw_readings_and_latest_values_still_answer(api: Api) -> None:
     latest = {d["device"]: d["latest"] for d in devices["devices"]}
     assert latest[DEVICE]["seq"] == DATA[-1].seq
     assert latest["other"]["temperature"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("path", "schema", "status"),
+    [
+        ("/api/v1/health", "health", 200),
+        ("/api/v1/devices", "devices", 200),
+        (f"/api/v1/devices/{DEVICE}/readings?since={T0}&until={T0 + 60_000}", "readings", 200),
+        (f"/api/v1/devices/{DEVICE}/history?since={T0}&until={T0 + 7_200_000}&points=100", "history", 200),
+        (f"/api/v1/devices/{DEVICE}/history?since={T0}&until={T0 + 20_000}&channels=compass", "history", 200),
+        (f"/api/v1/devices/{DEVICE}/history?since=yesterday", "error", 400),
+        (f"/api/v1/devices/{DEVICE}/history?channels=smell", "error", 400),
+    ],
+)
+def test_every_answer_follows_its_generated_schema_and_named_checks(
+    api: Api, path: str, schema: str, status: int
+) -> None:
+    got, body = api.get_json(path)
+
+    assert got == status
+    validator = Draft202012Validator(json.loads((SCHEMA_DIR / "rest" / f"{schema}.json").read_text(encoding="utf-8")))
+    assert [e.message for e in validator.iter_errors(body)] == []
+    assert violations(catalog.message(Surface.REST, schema), body) == []

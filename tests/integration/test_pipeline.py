@@ -19,19 +19,12 @@ from contract.broker import parse_mqtt_url
 from contract.codec import decode_ack, encode_batch, encode_reading, encode_status, format_ts
 from contract.models import Reading, Status
 from contract.topics import Kind, topic
+from devstack import ServerHandle, wait_until
 from edge.config import EdgeConfig
 from edge.runner import build_agents, start_all, stop_all
 from storage.sqlite import SqliteStore
-from tests.integration.stack import (
-    SERVERS_UNDER_TEST,
-    Stack,
-    receive_json,
-    receive_until,
-    running_stack,
-    wait_until,
-)
+from tests.integration.stack import SERVERS_UNDER_TEST, Stack, receive_json, receive_until, running_stack
 from tests.support.mqtt import MqttTestClient
-from tests.support.servers import ServerHandle
 
 pytestmark = pytest.mark.integration
 
@@ -88,7 +81,7 @@ def test_reading_is_stored_acknowledged_and_streamed(
 ) -> None:
     device = unique_id
     with stack.websocket() as ws, MqttTestClient(mosquitto_session.url, client_id=f"dev-{device}") as mqtt:
-        assert receive_json(ws) == {"type": "hello", "protocol": 1}
+        assert receive_json(ws) == {"type": "hello", "protocol": 2}
         ws.send(f'{{"type": "subscribe", "devices": ["{device}"]}}')
         assert receive_until(ws, lambda m: m["type"] == "subscribed") == {"type": "subscribed", "devices": [device]}
         mqtt.subscribe(topic(device, Kind.ACK))
@@ -209,12 +202,16 @@ def test_presence_reaches_the_device_list_and_the_fleet_stream(
         message = receive_until(ws, lambda m: m["type"] == "status" and m["device"] == device)
         assert message["online"] is True
         assert message["pending"] == 2
+        assert message["device_ts"] == status.ts_ms
 
         def listed() -> dict[str, object] | None:
             _, body = stack.get_json("/api/v1/devices")
             return next((d for d in body["devices"] if d["device"] == device), None)
 
-        assert wait_until(listed, what="device in the list")["online"] is True
+        entry = wait_until(listed, what="device in the list")
+        assert entry["online"] is True
+        # One clock: the list and the stream both say when the bridge received the status.
+        assert entry["status_received_ts"] == entry["last_received_ts"] == message["received_ts"]
         offline = Status(device=device, online=False, boot="boot1")
         mqtt.publish(topic(device, Kind.STATUS), encode_status(offline), retain=True)
         assert receive_until(ws, lambda m: m["type"] == "status" and m["device"] == device)["online"] is False

@@ -38,13 +38,22 @@ describe('GET /api/v1/devices', () => {
             device: 'sim-1',
             online: true,
             boot: 'b1',
-            last_seen: T0,
-            status_ts: T0 - 1000,
+            status_received_ts: T0 - 1000,
+            last_received_ts: T0 + 5,
             pending: 3,
             dropped: 0,
-            latest: { seq: 7, ts: T0, rx: T0 + 5, temperature: 21.4, humidity: 44, pressure: 1013.2 },
+            latest: { seq: 7, device_ts: T0, received_ts: T0 + 5, temperature: 21.4, humidity: 44, pressure: 1013.2 },
           },
-          { device: 'sim-2', online: false, boot: null, last_seen: null, status_ts: null, latest: null },
+          {
+            device: 'sim-2',
+            online: false,
+            boot: null,
+            status_received_ts: null,
+            last_received_ts: null,
+            pending: null,
+            dropped: null,
+            latest: null,
+          },
         ],
       }),
     );
@@ -53,14 +62,27 @@ describe('GET /api/v1/devices', () => {
         device: 'sim-1',
         online: true,
         boot: 'b1',
-        lastSeen: T0,
-        statusTs: T0 - 1000,
-        latest: { seq: 7, ts: T0, rx: T0 + 5, values: { temperature: 21.4, humidity: 44, pressure: 1013.2 } },
+        statusReceivedTs: T0 - 1000,
+        lastReceivedTs: T0 + 5,
         pending: 3,
         dropped: 0,
+        latest: {
+          seq: 7,
+          deviceTs: T0,
+          receivedTs: T0 + 5,
+          values: { temperature: 21.4, humidity: 44, pressure: 1013.2 },
+        },
       },
-      // Counters a server does not list (or lists as null) are unknown.
-      { device: 'sim-2', online: false, boot: null, lastSeen: null, statusTs: null, latest: null, pending: null, dropped: null },
+      {
+        device: 'sim-2',
+        online: false,
+        boot: null,
+        statusReceivedTs: null,
+        lastReceivedTs: null,
+        pending: null,
+        dropped: null,
+        latest: null,
+      },
     ]);
   });
 
@@ -92,11 +114,11 @@ describe('GET /api/v1/devices/<id>/readings', () => {
     network.get(path, () =>
       json({
         device: 'sim-1',
-        since: T0 - 600_000,
-        until: T0,
+        since_device_ts: T0 - 600_000,
+        until_device_ts: T0,
         readings: [
-          { seq: 1, ts: T0 - 2000, rx: T0 - 1990, temperature: 21 },
-          { seq: 2, ts: T0 - 1000, rx: T0 - 990, temperature: 21.1 },
+          { seq: 1, device_ts: T0 - 2000, received_ts: T0 - 1990, temperature: 21 },
+          { seq: 2, device_ts: T0 - 1000, received_ts: T0 - 990, temperature: 21.1 },
         ],
         truncated: false,
       }),
@@ -109,7 +131,7 @@ describe('GET /api/v1/devices/<id>/readings', () => {
   it('refuses the history of another device', async () => {
     const api = client();
     network.get(`/api/v1/devices/sim-1/readings?since=0&until=1&limit=1`, () =>
-      json({ device: 'sim-2', since: 0, until: 1, readings: [], truncated: false }),
+      json({ device: 'sim-2', since_device_ts: 0, until_device_ts: 1, readings: [], truncated: false }),
     );
     const error = await failure(api.listReadings('sim-1', { since: 0, until: 1, limit: 1 }));
     expect(error.detail).toContain('device_mismatch');
@@ -132,17 +154,17 @@ describe('GET /api/v1/devices/{id}/history', () => {
   const url = `/api/v1/devices/sim-1/history?since=${String(since)}&until=${String(T0)}&channels=temperature%2Chumidity&points=600`;
   const bucketed = {
     device: 'sim-1',
-    since,
-    until: T0,
+    since_device_ts: since,
+    until_device_ts: T0,
     bucket_ms: 6000,
     channels: ['temperature', 'humidity'],
-    t: [since, since + 6000],
+    device_ts: [since, since + 6000],
     n: [6, 6],
     series: {
       temperature: { min: [21.3, 21.3], max: [21.5, 21.6], mean: [21.41, 21.45] },
       humidity: { min: [44.0, null], max: [44.2, null], mean: [44.1, null] },
     },
-    gaps: [[since + 12_000, since + 60_000]],
+    gaps_device_ts: [[since + 12_000, since + 60_000]],
   };
 
   it('asks for the range, channels and points, and decodes the columns (docs/api.md)', async () => {
@@ -150,14 +172,14 @@ describe('GET /api/v1/devices/{id}/history', () => {
     network.get(url, () => json(bucketed));
     await expect(api.history('sim-1', query)).resolves.toEqual({
       device: 'sim-1',
-      since,
-      until: T0,
+      sinceDeviceTs: since,
+      untilDeviceTs: T0,
       bucketMs: 6000,
       channels: ['temperature', 'humidity'],
-      t: [since, since + 6000],
+      deviceTs: [since, since + 6000],
       n: [6, 6],
       series: bucketed.series,
-      gaps: [[since + 12_000, since + 60_000]],
+      gapsDeviceTs: [[since + 12_000, since + 60_000]],
       seq: null,
       boot: null,
     });
@@ -172,12 +194,12 @@ describe('GET /api/v1/devices/{id}/history', () => {
 
   it.each([
     ['columns of different lengths', { ...bucketed, n: [6] }, 'n has 1 items'],
-    ['times out of order', { ...bucketed, t: [since + 6000, since] }, 't[1] is earlier'],
-    ['an unknown channel', { ...bucketed, channels: ['temperature', 'smell'] }, 'not a channel'],
+    ['times out of order', { ...bucketed, device_ts: [since + 6000, since] }, 'device_ts[1] is earlier'],
+    ['an unknown channel', { ...bucketed, channels: ['temperature', 'smell'] }, 'channels[1] must be one of'],
     ['a raw answer without seq', { ...bucketed, bucket_ms: 0 }, 'missing seq'],
-    ['a reversed gap', { ...bucketed, gaps: [[5, 1]] }, 'gaps[0] is reversed'],
+    ['a reversed gap', { ...bucketed, gaps_device_ts: [[5, 1]] }, 'gaps_device_ts[0] is reversed'],
     ['another device', { ...bucketed, device: 'sim-2' }, 'asked for sim-1'],
-    ['a string value', { ...bucketed, series: { ...bucketed.series, temperature: { min: ['1', 2], max: [1, 2], mean: [1, 2] } } }, 'must be a number or null'],
+    ['a string value', { ...bucketed, series: { ...bucketed.series, temperature: { min: ['1', 2], max: [1, 2], mean: [1, 2] } } }, 'series.temperature.min[0] must be a number'],
   ])('rejects %s', async (_label, body, detail) => {
     const api = client();
     network.get(url, () => json(body));
@@ -186,10 +208,17 @@ describe('GET /api/v1/devices/{id}/history', () => {
     expect(error.status).toBe(200);
   });
 
-  it('reports the server error with its status', async () => {
+  it('reports the server error with its status and what the body says', async () => {
     const api = client();
-    network.get(url, () => json({ error: { code: 'unknown_device' } }, 400));
-    expect((await failure(api.history('sim-1', query))).status).toBe(400);
+    network.get(url, () => json({ error: { code: 'unknown_channel', field: 'channels', message: 'no smell' } }, 400));
+    const error = await failure(api.history('sim-1', query));
+    expect(error).toMatchObject({ status: 400, detail: 'unknown_channel (channels): no smell' });
+  });
+
+  it('reports a server error without a contract body by its status text', async () => {
+    const api = client();
+    network.get(url, () => new Response('<html>', { status: 502, statusText: 'Bad Gateway' }));
+    expect(await failure(api.history('sim-1', query))).toMatchObject({ status: 502, detail: 'Bad Gateway' });
   });
 });
 

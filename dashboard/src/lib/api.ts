@@ -7,50 +7,22 @@
  * carrying the URL and, when the server answered, the HTTP status; only an abort
  * through the caller's `AbortSignal` rethrows the `AbortError` as it is.
  */
-import { DEVICE_ID_PATTERN } from './contract';
 import {
-  array,
   asObject,
-  bool,
-  checkPattern,
+  decodeDeviceList,
+  decodeErrorBody,
   DecodeError,
-  int,
+  decodeHistoryAnswer,
+  decodeReadingsPage,
+  type DeviceInfo,
+  type HistoryAnswer,
   type JsonObject,
-  nullable,
+  MAX_HISTORY_POINTS,
   parseJson,
-  str,
-} from './decode';
-import { decodeHistory, type HistoryAnswer, type HistoryQuery, MAX_POINTS } from './history';
-import { decodeReadingRow, type ReadingRow } from './reading';
+  type ReadingsPage,
+} from './contract';
 
-/** One device of the fleet snapshot (`GET /api/v1/devices`). */
-export interface DeviceInfo {
-  readonly device: string;
-  readonly online: boolean;
-  /** Boot id of the device's current agent run, if known. */
-  readonly boot: string | null;
-  /** Epoch ms of the last reading or status seen from the device. */
-  readonly lastSeen: number | null;
-  /** Epoch ms of the device's last status message. */
-  readonly statusTs: number | null;
-  readonly latest: ReadingRow | null;
-  /** Readings in the device's outbox not yet stored, as of its last status. */
-  readonly pending: number | null;
-  /** Readings the device's outbox had to drop since its agent started. */
-  readonly dropped: number | null;
-}
-
-/** A slice of a device's history, oldest first. */
-export interface ReadingsPage {
-  readonly device: string;
-  readonly since: number;
-  readonly until: number;
-  readonly readings: readonly ReadingRow[];
-  /** More readings matched than `limit` allowed. */
-  readonly truncated: boolean;
-}
-
-/** Time range and size of a history request, epoch milliseconds. */
+/** Time range (device clock, epoch ms) and size of a raw readings request. */
 export interface ReadingsQuery {
   readonly since: number;
   readonly until: number;
@@ -73,6 +45,14 @@ export class ApiError extends Error {
     this.status = status;
     this.detail = detail;
   }
+}
+
+/** What history to ask for: a range (device clock, epoch ms), channels, most buckets (1..10000). */
+export interface HistoryQuery {
+  readonly since: number;
+  readonly until: number;
+  readonly channels: readonly string[];
+  readonly points: number;
 }
 
 /** The exact range an export covers; `since` inclusive, `until` exclusive. */
@@ -100,42 +80,22 @@ export interface ApiClientOptions {
   readonly fetch: typeof fetch;
 }
 
-function counter(obj: JsonObject, key: string, path: string): number | null {
-  return obj[key] === undefined ? null : nullable(obj, key, (o, k) => int(o, k, path));
-}
-
-function decodeDevice(value: unknown, path: string): DeviceInfo {
-  const obj = asObject(value, path);
-  const latest = obj.latest;
-  return {
-    device: checkPattern(str(obj, 'device', path), DEVICE_ID_PATTERN, `${path}.device`, 'bad_device_id'),
-    online: bool(obj, 'online', path),
-    boot: nullable(obj, 'boot', (o, k) => str(o, k, path)),
-    lastSeen: nullable(obj, 'last_seen', (o, k) => int(o, k, path)),
-    statusTs: nullable(obj, 'status_ts', (o, k) => int(o, k, path)),
-    latest: latest === null || latest === undefined ? null : decodeReadingRow(latest, `${path}.latest`),
-    // Outbox counters come from the device's status; older servers may not list them.
-    pending: counter(obj, 'pending', path),
-    dropped: counter(obj, 'dropped', path),
-  };
-}
-
-function decodeDevices(body: JsonObject): DeviceInfo[] {
-  return array(body, 'devices').map((item, i) => decodeDevice(item, `devices[${String(i)}]`));
-}
-
-function decodePage(body: JsonObject, device: string): ReadingsPage {
-  const got = str(body, 'device');
-  if (got !== device) {
-    throw new DecodeError('device_mismatch', `asked for ${device}, got ${got.slice(0, 64)}`, 'device');
+/** The body must be about the device asked for (a proxy or cache mix-up is an error). */
+function sameDevice<T extends { readonly device: string }>(device: string, answer: T): T {
+  if (answer.device !== device) {
+    throw new DecodeError('device_mismatch', `asked for ${device}, got ${answer.device.slice(0, 64)}`, 'device');
   }
-  return {
-    device,
-    since: int(body, 'since'),
-    until: int(body, 'until'),
-    readings: array(body, 'readings').map((row, i) => decodeReadingRow(row, `readings[${String(i)}]`)),
-    truncated: bool(body, 'truncated'),
-  };
+  return answer;
+}
+
+/** What a 400 body says, when it is one; else the status text. */
+function errorDetail(text: string, statusText: string): string {
+  try {
+    const { error } = decodeErrorBody(parseJson(text));
+    return `${error.code} (${error.field}): ${error.message}`;
+  } catch {
+    return statusText || 'request failed';
+  }
 }
 
 /** Create a client for the REST API. */
@@ -160,7 +120,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       throw new ApiError(url, null, error instanceof Error ? error.message : String(error));
     }
     if (!response.ok) {
-      throw new ApiError(url, response.status, response.statusText || 'request failed');
+      throw new ApiError(url, response.status, errorDetail(text, response.statusText));
     }
     try {
       return decode(asObject(parseJson(text), 'body'));
@@ -174,7 +134,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   return {
     listDevices(signal) {
-      return getJson(`${baseUrl}/devices`, decodeDevices, signal);
+      return getJson(`${baseUrl}/devices`, (body) => [...decodeDeviceList(body).devices], signal);
     },
     listReadings(device, query, signal) {
       const params = new URLSearchParams({
@@ -183,10 +143,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         limit: String(query.limit),
       });
       const url = `${baseUrl}/devices/${encodeURIComponent(device)}/readings?${params.toString()}`;
-      return getJson(url, (body) => decodePage(body, device), signal);
+      return getJson(url, (body) => sameDevice(device, decodeReadingsPage(body)), signal);
     },
     history(device, query, signal) {
-      const points = Math.min(MAX_POINTS, Math.max(1, Math.round(query.points)));
+      const points = Math.min(MAX_HISTORY_POINTS, Math.max(1, Math.round(query.points)));
       const params = new URLSearchParams({
         since: String(Math.floor(query.since)),
         until: String(Math.ceil(query.until)),
@@ -194,7 +154,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         points: String(points),
       });
       const url = `${baseUrl}/devices/${encodeURIComponent(device)}/history?${params.toString()}`;
-      return getJson(url, (body) => decodeHistory(body, device), signal);
+      return getJson(url, (body) => sameDevice(device, decodeHistoryAnswer(body)), signal);
     },
     exportUrl(device, query, format) {
       const params = new URLSearchParams({

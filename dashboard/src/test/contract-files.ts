@@ -27,7 +27,12 @@ export function goldenText(name: string): string {
   return readFileSync(resolve(GOLDEN_DIR, name), 'utf8').trim();
 }
 
-/** A parsed JSON Schema. */
+/** One golden file parsed, as a mutable object to break in tests. */
+export function goldenObject(name: string): Record<string, unknown> {
+  return JSON.parse(goldenText(name)) as Record<string, unknown>;
+}
+
+/** A parsed JSON Schema, by its path under `contract/schemas` (`reading.json`, `ws/frame.json`). */
 export function schema(name: string): unknown {
   return JSON.parse(readFileSync(resolve(SCHEMA_DIR, name), 'utf8')) as unknown;
 }

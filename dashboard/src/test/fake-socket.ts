@@ -1,4 +1,5 @@
 /** A scriptable stand-in for the browser's WebSocket, for the live socket's tests. */
+import { PROTOCOL } from '@/lib/contract';
 import type { SocketLike } from '@/lib/live-socket';
 
 /** One fake connection: the test opens it, feeds it messages and closes it. */
@@ -26,7 +27,7 @@ export class FakeSocket implements SocketLike {
   /** The server accepted the connection and said hello. */
   accept(): void {
     this.onopen?.(new Event('open'));
-    this.receive({ type: 'hello', protocol: 1 });
+    this.receive({ type: 'hello', protocol: PROTOCOL });
   }
 
   /** The server sent `message` (an object is serialized; a string goes as is). */

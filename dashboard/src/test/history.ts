@@ -1,13 +1,11 @@
 /** Builders of history answers and frames for the timeline tests. */
-import type { HistoryAnswer, TimeRange } from '@/lib/history';
-import type { FrameMessage } from '@/lib/protocol';
-import type { ReadingRow } from '@/lib/reading';
+import type { ChannelName, FrameMessage, HistoryAnswer, ReadingRow, TimeRange } from '@/lib/contract';
 
 /** A reading of the test device: `seq`, one second apart from T0, temperature 20 + seq / 10. */
 export const T0 = 1_800_000_000_000;
 
-export function row(seq: number, ts = T0 + seq * 1000): ReadingRow {
-  return { seq, ts, rx: ts + 10, values: { temperature: 20 + seq / 10, humidity: 40 } };
+export function row(seq: number, deviceTs = T0 + seq * 1000): ReadingRow {
+  return { seq, deviceTs, receivedTs: deviceTs + 10, values: { temperature: 20 + seq / 10, humidity: 40 } };
 }
 
 export function rows(first: number, last: number): ReadingRow[] {
@@ -23,7 +21,7 @@ export function frame(readings: readonly ReadingRow[], boot = 'boot-a', device =
   return { type: 'frame', device, boot, seq: [head.seq, tail.seq], readings };
 }
 
-const CHANNELS = ['temperature', 'humidity'];
+const CHANNELS: readonly ChannelName[] = ['temperature', 'humidity'];
 
 /** A raw answer (`bucket_ms: 0`) holding `readings` of `boot`. */
 export function rawAnswer(
@@ -34,14 +32,14 @@ export function rawAnswer(
   const column = (name: string) => readings.map((r) => r.values[name] ?? null);
   return {
     device,
-    since: range[0],
-    until: range[1],
+    sinceDeviceTs: range[0],
+    untilDeviceTs: range[1],
     bucketMs: 0,
     channels: CHANNELS,
-    t: readings.map((r) => r.ts),
+    deviceTs: readings.map((r) => r.deviceTs),
     n: readings.map(() => 1),
     series: Object.fromEntries(CHANNELS.map((c) => [c, { min: column(c), max: column(c), mean: column(c) }])),
-    gaps,
+    gapsDeviceTs: gaps,
     seq: readings.map((r) => r.seq),
     boot: readings.map(() => boot),
   };
@@ -56,7 +54,7 @@ export function bucketedAnswer(
 ): HistoryAnswer {
   const buckets = new Map<number, ReadingRow[]>();
   for (const r of readings) {
-    const t = Math.floor(r.ts / bucketMs) * bucketMs;
+    const t = Math.floor(r.deviceTs / bucketMs) * bucketMs;
     buckets.set(t, [...(buckets.get(t) ?? []), r]);
   }
   const t = [...buckets.keys()].sort((a, b) => a - b);
@@ -75,14 +73,14 @@ export function bucketedAnswer(
   );
   return {
     device,
-    since: range[0],
-    until: range[1],
+    sinceDeviceTs: range[0],
+    untilDeviceTs: range[1],
     bucketMs,
     channels: CHANNELS,
-    t,
+    deviceTs: t,
     n: t.map((start) => buckets.get(start)?.length ?? 0),
     series,
-    gaps,
+    gapsDeviceTs: gaps,
     seq: null,
     boot: null,
   };

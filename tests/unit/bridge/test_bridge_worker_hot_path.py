@@ -286,7 +286,7 @@ async def test_status_goes_to_the_fleet_group_and_the_store(
     worker.handle(message(Kind.STATUS, golden("status-online.json"), retained=True))
     event = await receive(layer, channel)
 
-    assert event == {"type": STATUS_EVENT, "text": to_text(status_message(status))}
+    assert event == {"type": STATUS_EVENT, "text": to_text(status_message(status, received_ts=RX))}
 
     async def recorded() -> bool:
         return [(d.device, d.online, d.pending, d.status_ts_ms) for d in await store.devices()] == [

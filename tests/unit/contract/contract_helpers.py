@@ -15,8 +15,10 @@ from jsonschema import Draft202012Validator
 
 import contract
 from contract import codec, live
+from contract.generate.schemas import SCHEMA_DIR, schema_path
 from contract.models import Reading, Status, StorageAck
-from contract.schema import SCHEMA_DIR
+from contract.spec import catalog
+from contract.spec.vocabulary import Message, Surface
 
 REPO = Path(contract.__file__).resolve().parent.parent
 GOLDEN_DIR = REPO / "contract" / "golden"
@@ -62,10 +64,40 @@ def golden_kind(name: str) -> str:
     return name.removesuffix(".json").split("-")[0]
 
 
+def golden_message(name: str) -> Message:
+    """The message a golden file holds, by name: ``<surface>-<message>[-<variant>].json``.
+
+    MQTT files have no surface prefix (``status-offline.json``); ``ws-`` and ``rest-`` files
+    name their surface (``rest-history-raw.json`` is a REST ``history``).
+    """
+    stem = name.removesuffix(".json")
+    surface = Surface.MQTT
+    for prefix in (Surface.WS, Surface.REST):
+        if stem.startswith(f"{prefix.value}-"):
+            surface, stem = prefix, stem.removeprefix(f"{prefix.value}-")
+    candidates = [m for m in catalog.MESSAGES if m.surface is surface]
+    # The longest name that fits, so ``export-row`` is not read as ``export``.
+    for message in sorted(candidates, key=lambda m: -len(m.name)):
+        if stem == message.name or stem.startswith(f"{message.name}-"):
+            return message
+    raise KeyError(name)
+
+
 @cache
-def validator(kind: str) -> Draft202012Validator:
-    schema = json.loads((SCHEMA_DIR / f"{kind}.json").read_text(encoding="utf-8"))
+def schema_validator(path: str) -> Draft202012Validator:
+    """The validator of one generated schema file (path relative to ``contract/schemas``)."""
+    schema = json.loads((SCHEMA_DIR / path).read_text(encoding="utf-8"))
     return Draft202012Validator(schema)
+
+
+def validator(kind: str) -> Draft202012Validator:
+    """The validator of an MQTT message kind."""
+    return schema_validator(f"{kind}.json")
+
+
+def message_validator(message: Message) -> Draft202012Validator:
+    """The validator of any top-level message of the definition."""
+    return schema_validator(schema_path(message))
 
 
 NOT_JSON = object()

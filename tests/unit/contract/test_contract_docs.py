@@ -1,4 +1,4 @@
-"""docs/asyncapi.yaml and docs/contract.md say what the code does, and fail here when they fall behind."""
+"""docs/asyncapi.yaml, docs/contract.md and docs/api.md say what the code does, and fail here when they fall behind."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from contract_helpers import DOCS_DIR, GOLDEN_DIR, golden_text, validator
 
 from contract.channels import CHANNELS, Channel
 from contract.errors import Reason
-from contract.live import MAX_CLIENT_MESSAGE_BYTES, MAX_SUBSCRIPTIONS
+from contract.generate import COMMAND
+from contract.generate.schemas import SCHEMA_DIR
+from contract.live import MAX_CLIENT_MESSAGE_BYTES, MAX_SUBSCRIPTIONS, PROTOCOL
 from contract.models import (
     MAX_ACK_BYTES,
     MAX_BATCH_BYTES,
@@ -24,11 +26,14 @@ from contract.models import (
     MAX_SEQ,
     MAX_STATUS_BYTES,
 )
-from contract.schema import SCHEMA_DIR
+from contract.rest import ERROR_CODES
+from contract.spec import catalog
+from contract.spec.vocabulary import Surface, Time, walk_types
 from contract.topics import DEVICE_ID_PATTERN, Kind, topic
 
 ASYNCAPI = DOCS_DIR / "asyncapi.yaml"
 CONTRACT_MD = DOCS_DIR / "contract.md"
+API_MD = DOCS_DIR / "api.md"
 
 
 @cache
@@ -41,6 +46,19 @@ def asyncapi() -> dict[str, Any]:
 @cache
 def contract_md() -> str:
     return CONTRACT_MD.read_text(encoding="utf-8")
+
+
+@cache
+def api_md() -> str:
+    return API_MD.read_text(encoding="utf-8")
+
+
+def _golden(prefixes: tuple[str, ...]) -> list[str]:
+    return sorted(p.name for p in GOLDEN_DIR.glob("*.json") if p.name.startswith(prefixes))
+
+
+MQTT_AND_WS_GOLDEN = sorted(p.name for p in GOLDEN_DIR.glob("*.json") if not p.name.startswith("rest-"))
+REST_GOLDEN = _golden(("rest-",))
 
 
 def _refs(node: object) -> Iterator[str]:
@@ -123,7 +141,7 @@ def test_asyncapi_examples_are_the_golden_messages() -> None:
         name = f"{example['name']}.json"
         assert example["payload"] == json.loads(golden_text(name)), name
         shown.add(name)
-    assert shown == {p.name for p in GOLDEN_DIR.glob("*.json") if not p.name.startswith("ws-")}
+    assert shown == {p.name for p in GOLDEN_DIR.glob("*.json") if not p.name.startswith(("ws-", "rest-"))}
 
 
 def test_asyncapi_examples_match_the_referenced_schemas() -> None:
@@ -140,7 +158,7 @@ def test_asyncapi_examples_match_the_referenced_schemas() -> None:
 def test_contract_md_lists_each_channel_as_in_channels_py(channel: Channel) -> None:
     row = (
         f"| `{channel.name}` | {channel.unit} | {channel.minimum:g} | {channel.maximum:g} "
-        f"| {channel.group} | {channel.description} |"
+        f"| {channel.group} | {channel.label} | {channel.short_label} | {channel.description} |"
     )
     assert row in contract_md()
 
@@ -155,9 +173,46 @@ def test_contract_md_explains_each_rejection_reason(reason: Reason) -> None:
     assert f"\n| `{reason.value}` | " in contract_md()
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in GOLDEN_DIR.glob("*.json")))
-def test_contract_md_shows_each_golden_message(name: str) -> None:
+@pytest.mark.parametrize("name", MQTT_AND_WS_GOLDEN)
+def test_contract_md_shows_each_mqtt_and_websocket_golden_message(name: str) -> None:
     assert f"\n{golden_text(name)}\n" in contract_md()
+
+
+@pytest.mark.parametrize("name", REST_GOLDEN)
+def test_api_md_shows_each_rest_golden_body(name: str) -> None:
+    assert f"\n{golden_text(name)}\n" in api_md()
+
+
+@pytest.mark.parametrize("code", ERROR_CODES)
+def test_api_md_lists_each_rest_error_code(code: str) -> None:
+    assert f"`{code}`" in api_md()
+
+
+def test_contract_md_explains_the_pipeline_and_names_the_command() -> None:
+    section = contract_md().split("## The contract pipeline", 1)[1].split("\n## ", 1)[0]
+    assert f"`{COMMAND}`" in section
+    for generated in ("contract/schemas/ws/", "contract/schemas/rest/", "dashboard/src/generated/contract.ts"):
+        assert generated in section
+
+
+def _time_field_names() -> set[str]:
+    return {
+        field.name
+        for message in catalog.all_messages()
+        if message.surface is not Surface.MQTT
+        for field in message.fields
+        if any(isinstance(kind, Time) for kind in walk_types(field.type))
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_time_field_names()))
+def test_contract_md_lists_each_time_field_with_its_clock(name: str) -> None:
+    section = contract_md().split("## Time fields", 1)[1].split("\n## ", 1)[0]
+    assert f"`{name}`" in section
+
+
+def test_contract_md_states_the_websocket_protocol_version() -> None:
+    assert f'{{"type": "hello", "protocol": {PROTOCOL}}}' in contract_md()
 
 
 @pytest.mark.parametrize(

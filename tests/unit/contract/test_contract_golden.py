@@ -1,12 +1,15 @@
 """The golden files are what the contract says on the wire, byte for byte.
 
-The TypeScript tests read the same files, so both sides agree on one set of examples.
+Each one validates against its generated schema and passes the definition's named checks;
+the Python builders produce exactly them. The TypeScript tests decode the same files
+(dashboard/src/lib/contract.test.ts), so both sides agree on one set of examples.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from functools import partial
 
 import pytest
 from contract_helpers import (
@@ -15,14 +18,19 @@ from contract_helpers import (
     encode,
     golden_bytes,
     golden_kind,
+    golden_message,
     golden_text,
+    message_validator,
     validator,
 )
 
-from contract import live
-from contract.codec import decode_batch, decode_reading
+from contract import live, rest
+from contract.codec import decode_batch, decode_reading, dumps
 from contract.errors import ContractError, Reason
 from contract.models import Reading, Status, StorageAck
+from contract.spec import catalog
+from contract.spec.checks import violations
+from contract.spec.vocabulary import Direction
 from contract.topics import validate_device_id
 
 MQTT_GOLDEN = (
@@ -36,11 +44,23 @@ MQTT_GOLDEN = (
 WS_GOLDEN = (
     "ws-hello.json",
     "ws-subscribe.json",
+    "ws-unsubscribe.json",
     "ws-subscribed.json",
     "ws-frame.json",
     "ws-status.json",
+    "ws-status-offline.json",
     "ws-error.json",
 )
+REST_GOLDEN = (
+    "rest-devices.json",
+    "rest-readings.json",
+    "rest-history-raw.json",
+    "rest-history-bucketed.json",
+    "rest-error.json",
+    "rest-health.json",
+    "rest-export-row.json",
+)
+ALL_GOLDEN = (*MQTT_GOLDEN, *WS_GOLDEN, *REST_GOLDEN)
 # Written exactly as the encoders write them; reading-minimal.json instead shows what a
 # decoder also accepts (an integer value, a timestamp without milliseconds).
 CANONICAL = tuple(name for name in MQTT_GOLDEN if name != "reading-minimal.json")
@@ -49,7 +69,38 @@ BOOT = "5b0c2e9a7f3d4c1e"
 
 
 def test_every_golden_file_is_covered_here() -> None:
-    assert {p.name for p in GOLDEN_DIR.glob("*.json")} == {*MQTT_GOLDEN, *WS_GOLDEN}
+    assert {p.name for p in GOLDEN_DIR.glob("*.json")} == set(ALL_GOLDEN)
+
+
+def test_every_message_of_the_definition_has_a_golden_file() -> None:
+    assert {golden_message(name) for name in ALL_GOLDEN} == set(catalog.MESSAGES)
+
+
+@pytest.mark.parametrize("name", ALL_GOLDEN)
+def test_golden_message_matches_its_generated_schema(name: str) -> None:
+    instance = json.loads(golden_bytes(name))
+    errors = [e.message for e in message_validator(golden_message(name)).iter_errors(instance)]
+    assert errors == []
+
+
+@pytest.mark.parametrize("name", ALL_GOLDEN)
+def test_golden_message_passes_the_named_checks(name: str) -> None:
+    assert violations(golden_message(name), json.loads(golden_bytes(name))) == []
+
+
+@pytest.mark.parametrize("name", ALL_GOLDEN)
+def test_golden_message_without_any_one_required_field_breaks_its_schema(name: str) -> None:
+    message, instance = golden_message(name), json.loads(golden_bytes(name))
+    for field in message.fields:
+        if field.required:
+            broken = {k: v for k, v in instance.items() if k != field.name}
+            assert not message_validator(message).is_valid(broken), field.name
+
+
+@pytest.mark.parametrize("name", ALL_GOLDEN)
+def test_golden_message_with_an_undeclared_field_breaks_its_schema(name: str) -> None:
+    instance = json.loads(golden_bytes(name))
+    assert not message_validator(golden_message(name)).is_valid({**instance, "undeclared": 1})
 
 
 # --- MQTT payloads --------------------------------------------------------------------
@@ -69,10 +120,8 @@ def test_golden_mqtt_payload_is_in_canonical_form(name: str, backend: str) -> No
 
 
 @pytest.mark.parametrize("name", MQTT_GOLDEN)
-def test_golden_mqtt_payload_matches_its_json_schema(name: str) -> None:
-    instance = json.loads(golden_bytes(name))
-    errors = [e.message for e in validator(golden_kind(name)).iter_errors(instance)]
-    assert errors == []
+def test_golden_mqtt_payload_matches_the_schema_of_its_topic_kind(name: str) -> None:
+    assert validator(golden_kind(name)).is_valid(json.loads(golden_bytes(name)))
 
 
 def test_golden_reading_decodes_to_every_channel() -> None:
@@ -138,22 +187,36 @@ def test_decoder_stamps_the_receive_time() -> None:
 
 # --- WebSocket messages ---------------------------------------------------------------
 
+RECEIVED = (1_795_336_201_262, 1_795_336_202_259)
+STATUS_RECEIVED = 1_795_336_199_012
+WILL_RECEIVED = 1_795_336_290_031
+
 
 def _frame_readings() -> list[Reading]:
     readings = decode("batch", golden_bytes("batch.json"))
     assert isinstance(readings, list)
-    received = (1_795_336_201_262, 1_795_336_202_259)
-    return [dataclasses.replace(r, rx_ms=rx) for r, rx in zip(readings, received, strict=True)]
+    return [dataclasses.replace(r, rx_ms=rx) for r, rx in zip(readings, RECEIVED, strict=True)]
+
+
+def _status(name: str) -> Status:
+    status = decode("status", golden_bytes(name))
+    assert isinstance(status, Status)
+    return status
 
 
 def test_ws_frame_is_the_golden_batch_with_receive_times(backend: str) -> None:
     assert live.to_text(live.frame_message(_frame_readings())) == golden_text("ws-frame.json")
 
 
-def test_ws_status_is_the_golden_birth_message(backend: str) -> None:
-    status = decode("status", golden_bytes("status-online.json"))
-    assert isinstance(status, Status)
-    assert live.to_text(live.status_message(status)) == golden_text("ws-status.json")
+def test_ws_status_is_the_golden_birth_message_with_its_receive_time(backend: str) -> None:
+    message = live.status_message(_status("status-online.json"), received_ts=STATUS_RECEIVED)
+    assert live.to_text(message) == golden_text("ws-status.json")
+
+
+def test_ws_status_of_a_last_will_has_no_device_time_but_a_receive_time(backend: str) -> None:
+    message = live.status_message(_status("status-offline.json"), received_ts=WILL_RECEIVED)
+    assert live.to_text(message) == golden_text("ws-status-offline.json")
+    assert (message["device_ts"], message["received_ts"]) == (None, WILL_RECEIVED)
 
 
 def test_ws_error_carries_the_rejection_reason(backend: str) -> None:
@@ -166,6 +229,7 @@ def test_ws_error_carries_the_rejection_reason(backend: str) -> None:
 
 def test_ws_hello_announces_the_protocol_version(backend: str) -> None:
     assert live.to_text(live.hello_message()) == golden_text("ws-hello.json")
+    assert live.PROTOCOL == 2
 
 
 def test_ws_subscribe_parses_to_a_subscription_change(backend: str) -> None:
@@ -173,8 +237,126 @@ def test_ws_subscribe_parses_to_a_subscription_change(backend: str) -> None:
     assert change == live.SubscriptionChange(subscribe=True, devices=("pi-kitchen", "garage"))
 
 
+def test_ws_unsubscribe_parses_to_a_subscription_change(backend: str) -> None:
+    change = live.parse_client_message(golden_text("ws-unsubscribe.json"))
+    assert change == live.SubscriptionChange(subscribe=False, devices=("garage",))
+
+
 def test_ws_subscribed_lists_the_full_set_sorted(backend: str) -> None:
     assert live.to_text(live.subscribed_message(["pi-kitchen", "garage"])) == golden_text("ws-subscribed.json")
+
+
+@pytest.mark.parametrize("name", [n for n in WS_GOLDEN if golden_message(n).direction is Direction.SERVER])
+def test_a_golden_server_message_is_refused_by_the_client_parser(name: str) -> None:
+    with pytest.raises(ContractError) as caught:
+        live.parse_client_message(golden_text(name))
+    assert caught.value.reason is Reason.UNEXPECTED_KIND
+
+
+# --- REST bodies ----------------------------------------------------------------------
+
+SINCE, UNTIL = 1_795_336_200_000, 1_795_336_260_000
+
+
+def _garage() -> Reading:
+    reading = decode("reading", golden_bytes("reading-minimal.json"))
+    assert isinstance(reading, Reading)
+    return dataclasses.replace(reading, rx_ms=1_795_336_200_010)
+
+
+def _text(body: object) -> str:
+    return dumps(body).decode()
+
+
+def test_rest_devices_is_built_from_the_stored_statuses_and_latest_readings(backend: str) -> None:
+    status, latest = _status("status-online.json"), _frame_readings()[-1]
+    body = rest.device_list(
+        [
+            rest.device_entry(
+                device="garage",
+                online=False,
+                boot=None,
+                status_received_ts=None,
+                pending=None,
+                dropped=None,
+                latest=_garage(),
+            ),
+            rest.device_entry(
+                device=status.device,
+                online=status.online,
+                boot=status.boot,
+                status_received_ts=STATUS_RECEIVED,
+                pending=status.pending,
+                dropped=status.dropped,
+                latest=latest,
+            ),
+        ]
+    )
+    assert _text(body) == golden_text("rest-devices.json")
+
+
+def test_rest_device_was_last_heard_from_at_the_newer_of_two_receive_times() -> None:
+    latest = _frame_readings()[-1]
+    entry = partial(rest.device_entry, device="pi-kitchen", online=True, boot="b", pending=None, dropped=None)
+    assert entry(latest=latest, status_received_ts=latest.rx_ms + 1)["last_received_ts"] == latest.rx_ms + 1
+    assert entry(latest=latest, status_received_ts=latest.rx_ms - 1)["last_received_ts"] == latest.rx_ms
+    assert entry(latest=None, status_received_ts=None)["last_received_ts"] is None
+
+
+def test_rest_readings_page_holds_rows_like_frames(backend: str) -> None:
+    body = rest.readings_page(
+        device="pi-kitchen", since_device_ts=SINCE, until_device_ts=UNTIL, readings=_frame_readings(), truncated=False
+    )
+    assert _text(body) == golden_text("rest-readings.json")
+    frame = json.loads(golden_text("ws-frame.json"))
+    assert body["readings"] == frame["readings"]
+
+
+def test_rest_history_raw_answer_carries_seq_and_boot(backend: str) -> None:
+    readings = _frame_readings()
+    column = {name: [r.values[name] for r in readings] for name in ("temperature", "humidity")}
+    body = rest.history_answer(
+        device="pi-kitchen",
+        since_device_ts=SINCE,
+        until_device_ts=UNTIL,
+        bucket_ms=0,
+        channels=["temperature", "humidity"],
+        device_ts=[r.ts_ms for r in readings],
+        n=[1, 1],
+        series={name: {"min": values, "max": values, "mean": values} for name, values in column.items()},
+        gaps_device_ts=[],
+        raw=([r.seq for r in readings], [r.boot for r in readings]),
+    )
+    assert _text(body) == golden_text("rest-history-raw.json")
+
+
+def test_rest_history_bucketed_answer_has_no_seq_or_boot(backend: str) -> None:
+    body = rest.history_answer(
+        device="sim-1",
+        since_device_ts=1_795_332_000_000,
+        until_device_ts=1_795_335_600_000,
+        bucket_ms=6000,
+        channels=["temperature", "humidity"],
+        device_ts=[1_795_332_000_000, 1_795_332_006_000],
+        n=[6, 6],
+        series={
+            "temperature": {"min": [21.3, 21.3], "max": [21.5, 21.6], "mean": [21.41, 21.45]},
+            "humidity": {"min": [44.0, None], "max": [44.2, None], "mean": [44.1, None]},
+        },
+        gaps_device_ts=[(1_795_333_000_000, 1_795_333_600_000)],
+    )
+    assert _text(body) == golden_text("rest-history-bucketed.json")
+
+
+def test_rest_error_and_health_bodies(backend: str) -> None:
+    error = rest.error_body(code=rest.BAD_QUERY, field="since", message="since must be before until")
+    assert _text(error) == golden_text("rest-error.json")
+    assert _text(rest.health_body()) == golden_text("rest-health.json")
+
+
+def test_rest_export_row_keeps_only_the_channels_asked_for(backend: str) -> None:
+    row = rest.export_row(_frame_readings()[0], ["temperature", "humidity", "compass"])
+    assert _text(row) == golden_text("rest-export-row.json")
 
 
 # --- channel-layer events -------------------------------------------------------------

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from contract_helpers import message_validator
 
 from contract.errors import ContractError, Reason
 from contract.live import MAX_CLIENT_MESSAGE_BYTES, MAX_SUBSCRIPTIONS, SubscriptionChange, parse_client_message
+from contract.spec import ws
 
 
 def _text(**obj: object) -> str:
@@ -95,3 +97,26 @@ def test_every_reason_the_websocket_can_give_has_a_case() -> None:
         Reason.WRONG_TYPE,
         Reason.BAD_DEVICE_ID,
     }
+
+
+def _schema_verdict(text: str) -> bool | None:
+    """Whether the subscribe/unsubscribe schema accepts ``text``; None when no schema applies."""
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return None
+    kinds = {m.kind: m for m in ws.CLIENT_MESSAGES}
+    message = kinds.get(obj.get("type")) if isinstance(obj, dict) and isinstance(obj.get("type"), str) else None
+    return None if message is None else message_validator(message).is_valid(obj)
+
+
+@pytest.mark.parametrize("text", [r[1] for r in REJECTIONS], ids=[r[0] for r in REJECTIONS])
+def test_the_client_message_schemas_reject_what_the_parser_rejects(text: str) -> None:
+    # Byte limits and non-JSON input are the parser's alone (no schema applies to them).
+    assert _schema_verdict(text) in (False, None)
+
+
+def test_the_client_message_schemas_accept_what_the_parser_accepts() -> None:
+    for text in (_text(type="subscribe", devices=["pi-kitchen"]), _text(type="unsubscribe", devices=[])):
+        parse_client_message(text)
+        assert _schema_verdict(text) is True

@@ -10,44 +10,12 @@ from typing import Any
 import orjson
 import pytest
 from contract_helpers import BACKENDS, use_backend
-from hypothesis import given, settings
+from contract_strategies import MAX_TS_MS, boots, devices, readings, relaxed, seqs, statuses, timestamps
+from hypothesis import given
 from hypothesis import strategies as st
 
 from contract import codec
-from contract.channels import CHANNELS
-from contract.models import BOOT_ID_PATTERN, MAX_SEQ, Reading, Status, StorageAck, seq_ranges
-from contract.topics import DEVICE_ID_PATTERN
-
-# No per-example deadline: two shared cores under load make timings meaningless.
-relaxed = settings(deadline=None)
-
-# The whole range a timestamp string can name: 0001-01-01T00:00:00.000Z .. 9999-12-31T23:59:59.999Z.
-MIN_TS_MS = -62_135_596_800_000
-MAX_TS_MS = 253_402_300_799_999
-
-devices = st.from_regex(DEVICE_ID_PATTERN, fullmatch=True)
-boots = st.from_regex(BOOT_ID_PATTERN, fullmatch=True)
-seqs = st.integers(min_value=0, max_value=MAX_SEQ)
-timestamps = st.integers(min_value=MIN_TS_MS, max_value=MAX_TS_MS)
-channel_values = st.one_of(
-    *[
-        st.tuples(st.just(c.name), st.floats(min_value=c.minimum, max_value=c.maximum, allow_nan=False))
-        for c in CHANNELS
-    ]
-)
-value_maps = st.lists(channel_values, min_size=1, max_size=len(CHANNELS), unique_by=lambda kv: kv[0]).map(dict)
-
-
-@st.composite
-def readings(draw: st.DrawFn, device: str | None = None) -> Reading:
-    return Reading(
-        device=device if device is not None else draw(devices),
-        boot=draw(boots),
-        seq=draw(seqs),
-        ts_ms=draw(timestamps),
-        values=draw(value_maps),
-        rx_ms=draw(st.integers(min_value=0, max_value=MAX_TS_MS)),
-    )
+from contract.models import Reading, Status, StorageAck, seq_ranges
 
 
 @st.composite
@@ -94,17 +62,7 @@ def test_both_backends_write_the_same_batch_bytes_up_to_number_spelling(batch: l
 
 
 @relaxed
-@given(
-    status=st.builds(
-        Status,
-        device=devices,
-        online=st.booleans(),
-        boot=boots,
-        ts_ms=st.none() | timestamps,
-        pending=st.none() | seqs,
-        dropped=st.none() | seqs,
-    )
-)
+@given(status=statuses)
 def test_any_valid_status_round_trips(status: Status) -> None:
     # Only whole milliseconds travel; the model already holds milliseconds.
     assert codec.decode_status(codec.encode_status(status)) == status

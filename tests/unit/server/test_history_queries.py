@@ -12,10 +12,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from contract.channels import CHANNEL_NAMES
-from contract.models import Reading
+from contract.models import MAX_TIME_MS, Reading
 from server.telemetry.exports import csv_header, csv_line, export_filename, json_chunks, json_row
 from server.telemetry.queries import (
-    MAX_TIME_MS,
     QueryError,
     RangeQuery,
     export_query,
@@ -95,7 +94,7 @@ READING = Reading("sim-1", "b1", 7, NOW + 250, {"temperature": 21.5, "pressure":
 def test_csv_lines_carry_iso_times_and_empty_cells_for_missing_channels() -> None:
     channels = ["temperature", "humidity", "pressure"]
 
-    assert csv_header(channels) == "device,boot,seq,ts,rx,temperature,humidity,pressure\n"
+    assert csv_header(channels) == "device,boot,seq,device_ts,received_ts,temperature,humidity,pressure\n"
     assert csv_line(READING, channels) == (
         "sim-1,b1,7,2026-11-22T08:00:00.250Z,2026-11-22T08:00:00.262Z,21.5,,1013.25\n"
     )
@@ -110,7 +109,7 @@ async def test_json_export_is_one_array_across_pages() -> None:
 
     rows = json.loads(b"".join(chunks))
     assert rows == [json_row(READING, ["temperature", "humidity"])] * 3
-    assert rows[0] == {"boot": "b1", "seq": 7, "ts": NOW + 250, "rx": NOW + 262, "temperature": 21.5}
+    assert rows[0] == {"boot": "b1", "seq": 7, "device_ts": NOW + 250, "received_ts": NOW + 262, "temperature": 21.5}
     assert len(chunks) == 4  # "[", one chunk per page, "]"
 
 

@@ -96,7 +96,7 @@ async def test_greets_subscribes_and_forwards_frames_and_statuses_as_sent(layer:
 
         assert browser.sent[0] == {"type": "websocket.accept", "subprotocol": None}
         assert browser.texts == [
-            '{"type":"hello","protocol":1}',
+            '{"type":"hello","protocol":2}',
             '{"type":"subscribed","devices":["pi-a"]}',
             '{"type":"frame","n":1}',
             '{"type":"status"}',
