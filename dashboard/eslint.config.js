@@ -5,17 +5,29 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 // Feature folders import one way: app -> features -> shared (lib, components).
-// A feature reaches another feature or the app only through this rule's error.
-const FEATURE_BOUNDARY = {
-  patterns: [
-    { group: ['@/app', '@/app/*'], message: 'features and shared code must not import the app' },
-    { group: ['@/features/*', '../../*'], message: 'a feature imports only itself (relative) and shared code (@/lib, @/components)' },
-  ],
+// A feature imports itself (relative), shared code, and another feature only through
+// that feature's index.ts (`@/features/<name>`); never the app.
+const APP_IMPORT = { group: ['@/app', '@/app/*', '../app', '../app/*'], message: 'only the entry point imports the app' };
+const DEEP_FEATURE_IMPORT = {
+  group: ['@/features/*/**', '../features/*/**'],
+  message: 'import a feature through its index.ts (@/features/<name>) only',
 };
+const OTHER_FEATURE_RELATIVE = {
+  group: ['../../*'],
+  message: 'a feature imports only itself (relative), shared code (@/lib, @/components) and other features via @/features/<name>',
+};
+
+/** @param {{ group: string[]; message: string }[]} extra */
+function featureBoundary(...extra) {
+  return { patterns: [APP_IMPORT, DEEP_FEATURE_IMPORT, OTHER_FEATURE_RELATIVE, ...extra] };
+}
 
 const SHARED_BOUNDARY = {
   patterns: [
-    { group: ['@/app', '@/app/*', '@/features', '@/features/*'], message: 'shared code must not import features or the app' },
+    {
+      group: ['@/app', '@/app/*', '@/features', '@/features/*', '../app', '../app/*', '../features', '../features/*'],
+      message: 'shared code must not import features or the app',
+    },
   ],
 };
 
@@ -40,7 +52,15 @@ export default defineConfig(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
     },
   },
-  { files: ['src/features/**/*.{ts,tsx}'], rules: { 'no-restricted-imports': ['error', FEATURE_BOUNDARY] } },
+  { files: ['src/features/**/*.{ts,tsx}'], rules: { 'no-restricted-imports': ['error', featureBoundary()] } },
+  {
+    // A feature's top-level files (index.ts) sit one level below features/: `../x` is another feature.
+    files: ['src/features/*/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', featureBoundary({ group: ['../*'], message: 'import another feature via @/features/<name>' })],
+    },
+  },
+  { files: ['src/app/**/*.{ts,tsx}'], rules: { 'no-restricted-imports': ['error', { patterns: [DEEP_FEATURE_IMPORT] }] } },
   { files: ['src/lib/**/*.{ts,tsx}', 'src/components/**/*.{ts,tsx}'], rules: { 'no-restricted-imports': ['error', SHARED_BOUNDARY] } },
   {
     files: ['eslint.config.js'],

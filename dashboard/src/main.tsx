@@ -3,8 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import { App } from '@/app/App';
-import { Telemetry } from '@/app/telemetry';
-import { createApiClient } from '@/lib/api';
+import { createDashboard } from '@/app/dashboard';
 import { browserFacts, readEnv } from '@/lib/env';
 
 import './styles.css';
@@ -16,9 +15,9 @@ if (root === null) {
 
 const result = readEnv(browserFacts());
 if (result.ok) {
-  const telemetry = new Telemetry({
-    api: createApiClient({ baseUrl: result.env.apiBaseUrl, fetch: window.fetch.bind(window) }),
-    liveUrl: result.env.liveUrl,
+  const dashboard = createDashboard({
+    env: result.env,
+    fetch: window.fetch.bind(window),
     schedule: (callback) => {
       requestAnimationFrame(callback);
     },
@@ -26,7 +25,7 @@ if (result.ok) {
   });
   createRoot(root).render(
     <StrictMode>
-      <App telemetry={telemetry} />
+      <App dashboard={dashboard} />
     </StrictMode>,
   );
 } else {

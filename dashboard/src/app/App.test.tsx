@@ -2,12 +2,12 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { createApiClient } from '@/lib/api';
+import { DEVICE_TIMELINE, SPARKLINE_TIMELINE } from '@/features/timeline';
 import { socketFactory } from '@/test/fake-socket';
 import { json, mockFetch } from '@/test/mock-fetch';
 
 import { App } from './App';
-import { DEVICE_TIMELINE, REDRAW_MS, SPARKLINE_TIMELINE, Telemetry } from './telemetry';
+import { createDashboard, REDRAW_MS } from './dashboard';
 
 // jsdom has no canvas: the chart wrapper gets an inert chart and the test reads the DOM.
 vi.mock('@/lib/echarts', () => ({
@@ -26,7 +26,7 @@ const NOW = 1_800_000_000_000;
 const SPARK_SPAN = 15 * 60_000;
 
 function wire(seq: number, ts: number, temperature = 21) {
-  return { seq, ts, rx: ts + 5, temperature, humidity: 40, pressure: 1000 };
+  return { seq, device_ts: ts, received_ts: ts + 5, temperature, humidity: 40, pressure: 1000 };
 }
 
 function frame(device: string, seq: number, ts: number, temperature = 21) {
@@ -44,14 +44,14 @@ function raw(device: string, since: number, until: number, channels: readonly st
   const col = (name: string) => readings.map((r) => (r as Record<string, number>)[name] ?? null);
   return json({
     device,
-    since,
-    until,
+    since_device_ts: since,
+    until_device_ts: until,
     bucket_ms: 0,
     channels,
-    t: readings.map((r) => r.ts),
+    device_ts: readings.map((r) => r.device_ts),
     n: readings.map(() => 1),
     series: Object.fromEntries(channels.map((c) => [c, { min: col(c), max: col(c), mean: col(c) }])),
-    gaps: [],
+    gaps_device_ts: [],
     seq: readings.map((r) => r.seq),
     boot: readings.map(() => 'b1'),
   });
@@ -88,16 +88,16 @@ afterEach(() => {
 function start(redrawMs: { device: number; sparkline: number; fleet: number } = { device: 0, sparkline: 0, fleet: 0 }) {
   const sockets = socketFactory();
   const frames: (() => void)[] = [];
-  const telemetry = new Telemetry({
-    api: createApiClient({ baseUrl: '/api/v1', fetch: network.fetch }),
-    liveUrl: 'ws://dashboard.test/ws/live/',
+  const dashboard = createDashboard({
+    env: { apiBaseUrl: '/api/v1', liveUrl: 'ws://dashboard.test/ws/live/' },
+    fetch: network.fetch,
     schedule: (callback) => frames.push(callback),
     now: () => Date.now(),
     random: () => 0,
     createSocket: sockets.create,
     redrawMs,
   });
-  render(<App telemetry={telemetry} />);
+  render(<App dashboard={dashboard} />);
   /** Let `ms` pass, let pending requests resolve, then run the animation frames. */
   async function settle(ms = 0): Promise<void> {
     await act(async () => {
@@ -125,8 +125,8 @@ describe('App', () => {
     network.get('/api/v1/devices', () =>
       json({
         devices: [
-          { device: 'sim-1', online: true, boot: 'b1', last_seen: NOW, status_ts: NOW, pending: 0, dropped: 0, latest: wire(2, NOW - 1000) },
-          { device: 'sim-2', online: false, boot: null, last_seen: null, status_ts: null, pending: null, dropped: 4, latest: null },
+          { device: 'sim-1', online: true, boot: 'b1', status_received_ts: NOW, last_received_ts: NOW, pending: 0, dropped: 0, latest: wire(2, NOW - 1000) },
+          { device: 'sim-2', online: false, boot: null, status_received_ts: null, last_received_ts: null, pending: null, dropped: 4, latest: null },
         ],
       }),
     );
@@ -199,7 +199,7 @@ describe('App', () => {
 
   it('fetches what it missed while the socket was down', async () => {
     network.get('/api/v1/devices', () =>
-      json({ devices: [{ device: 'sim-1', online: true, boot: 'b1', last_seen: NOW, status_ts: NOW, latest: null }] }),
+      json({ devices: [{ device: 'sim-1', online: true, boot: 'b1', status_received_ts: NOW, last_received_ts: NOW, pending: null, dropped: null, latest: null }] }),
     );
     window.location.hash = '#/device/sim-1';
     const { sockets, settle } = start();

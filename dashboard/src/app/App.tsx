@@ -1,82 +1,65 @@
-/** The dashboard page: header (connection, pause, theme), then the fleet or one device. */
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+/**
+ * The dashboard page: header (connection, pause, theme), then the fleet or one device.
+ *
+ * Composition only: the features' runtimes come from the {@link Dashboard} through
+ * their contexts, the route picks the page, and what one feature needs of another
+ * (presence for a device's charts, the charts' clock for the fleet's relative times)
+ * passes through here as props.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
 
 import { ConnectionIndicator } from '@/components/ConnectionIndicator';
-import { deviceList, FleetView } from '@/features/devices';
-import { DEFAULT_WINDOW, DeviceView, Sparkline, type TimeWindow } from '@/features/timeline';
-import { channel } from '@/lib/contract';
+import { deviceList, FleetContext, type FleetState, FleetView, useFleet, useFleetDevice } from '@/features/devices';
+import {
+  DEFAULT_WINDOW,
+  DeviceView,
+  LiveSparkline,
+  TimelineContext,
+  type TimeWindow,
+  useDeviceTimeline,
+  useExportUrl,
+  usePlayback,
+} from '@/features/timeline';
+import type { ColorScheme } from '@/lib/echarts';
 import { usePointerFine, useTheme } from '@/lib/use-theme';
 
-import { routeHash } from './route';
-import type { Telemetry } from './telemetry';
+import type { Dashboard } from './dashboard';
+import { type Route, routeHash } from './route';
 import { useRoute } from './use-route';
 
-const SPARK_CHANNEL = channel('temperature');
 const THEME_LABELS = { auto: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' } as const;
 
-/** The whole dashboard, fed by one {@link Telemetry}. */
-export function App({ telemetry }: { readonly telemetry: Telemetry }) {
-  const state = useSyncExternalStore(telemetry.store.subscribe, telemetry.store.getSnapshot);
+/** Sparklines drawn at most (each is a chart instance). */
+export const MAX_SPARKLINES = 64;
+
+/** The whole dashboard: starts `dashboard` while mounted and provides its runtimes. */
+export function App({ dashboard }: { readonly dashboard: Dashboard }) {
+  useEffect(() => {
+    dashboard.start();
+    return () => {
+      dashboard.stop();
+    };
+  }, [dashboard]);
+  return (
+    <FleetContext value={dashboard.fleet}>
+      <TimelineContext value={dashboard.timelines}>
+        <Page />
+      </TimelineContext>
+    </FleetContext>
+  );
+}
+
+function Page() {
+  const fleet = useFleet();
+  const { paused, clock, queued, pause, resume } = usePlayback();
   const { scheme, preference, cycle } = useTheme();
   const fine = usePointerFine();
   const [route, navigate] = useRoute();
-  const routeKey = routeHash(route);
-  const devices = useMemo(() => deviceList(state.devices), [state.devices]);
   const [liveWindow, setLiveWindow] = useState<TimeWindow>(DEFAULT_WINDOW);
   const routeWindow = route.page === 'device' ? route.window : null;
   if (routeWindow?.kind === 'live' && routeWindow.spanMs !== (liveWindow.kind === 'live' ? liveWindow.spanMs : -1)) {
     setLiveWindow(routeWindow); // remembered for "Back to live" after a zoom
   }
-
-  useEffect(() => {
-    telemetry.start();
-    return () => {
-      telemetry.stop();
-    };
-  }, [telemetry]);
-
-  useEffect(() => {
-    telemetry.show(route);
-    // The hash names the route: equal hashes are equal routes.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [telemetry, routeKey]);
-
-  const sparkline = useCallback(
-    (device: string) => {
-      const view = state.timelines[`spark:${device}`];
-      if (view === undefined) {
-        return null; // beyond MAX_SPARKLINES, or not started yet
-      }
-      return (
-        <Sparkline
-          device={device}
-          channel={SPARK_CHANNEL}
-          columns={view.columns}
-          window={DEFAULT_WINDOW}
-          now={view.drawnAt}
-          scheme={scheme}
-        />
-      );
-    },
-    [state.timelines, scheme],
-  );
-
-  const device = route.page === 'device' ? route.device : null;
-  const onWindow = useCallback(
-    (window: TimeWindow) => {
-      if (device !== null) {
-        navigate({ page: 'device', device, window });
-      }
-    },
-    [device, navigate],
-  );
-  const exportHref = useCallback(
-    (since: number, until: number) => (device === null ? '#/' : telemetry.exportUrl(device, since, until)),
-    [device, telemetry],
-  );
-
-  const queued = Object.values(state.timelines).reduce((sum, view) => sum + view.queued, 0);
-  const shown = device === null ? undefined : state.devices[device];
 
   return (
     <div className="app">
@@ -84,68 +67,119 @@ export function App({ telemetry }: { readonly telemetry: Telemetry }) {
         <h1>
           <a href="#/">sensebridge</a>
         </h1>
-        <ConnectionIndicator
-          connection={state.connection}
-          paused={state.paused}
-          latencyMs={state.latencyMs}
-          queued={queued}
-        />
+        <ConnectionIndicator connection={fleet.connection} paused={paused} latencyMs={fleet.latencyMs} queued={queued} />
         <span className="header-actions">
           <button
             type="button"
             className="button"
             data-testid="pause"
-            aria-pressed={state.paused}
-            onClick={() => {
-              if (state.paused) {
-                telemetry.resume();
-              } else {
-                telemetry.pause();
-              }
-            }}
+            aria-pressed={paused}
+            onClick={paused ? resume : pause}
           >
-            {state.paused ? '▶ Resume' : '❚❚ Pause'}
+            {paused ? '▶ Resume' : '❚❚ Pause'}
           </button>
           <button type="button" className="button subtle" data-testid="theme" onClick={cycle} title="Switch theme">
             {THEME_LABELS[preference]}
           </button>
         </span>
-        {state.problem === null ? null : (
+        {fleet.problem === null ? null : (
           <p className="problem" role="alert">
-            {state.problem}
+            {fleet.problem}
           </p>
         )}
       </header>
       <main className="main">
         {route.page === 'device' ? (
-          <DeviceView
+          <DevicePage
             device={route.device}
-            online={shown?.online ?? null}
-            lastSeen={shown?.lastSeen ?? null}
             window={route.window}
             liveWindow={liveWindow}
-            view={state.timelines[`device:${route.device}`]}
-            clock={state.clock}
+            clock={clock}
             scheme={scheme}
             selectZoom={fine}
-            exportHref={exportHref}
-            onWindow={onWindow}
+            navigate={navigate}
           />
         ) : (
-          <>
-            <h2 className="section-title">
-              Devices <span className="muted small">{devices.length > 0 ? String(devices.length) : ''}</span>
-            </h2>
-            <FleetView
-              devices={devices}
-              loaded={state.fleetLoaded}
-              now={state.clock}
-              href={(id) => routeHash({ page: 'device', device: id, window: DEFAULT_WINDOW })}
-              sparkline={sparkline}
-            />
-          </>
+          <FleetPage fleet={fleet} clock={clock} scheme={scheme} />
         )}
       </main>
     </div>
+  );
+}
+
+interface FleetPageProps {
+  readonly fleet: FleetState;
+  readonly clock: number;
+  readonly scheme: ColorScheme;
+}
+
+/** The fleet's cards, each with the sparkline of its timeline (the first {@link MAX_SPARKLINES}). */
+function FleetPage({ fleet, clock, scheme }: FleetPageProps) {
+  const devices = useMemo(() => deviceList(fleet.devices), [fleet.devices]);
+  const sparked = useMemo(
+    () => new Map(devices.slice(0, MAX_SPARKLINES).map((view) => [view.device, view.online])),
+    [devices],
+  );
+  const sparkline = useCallback(
+    (device: string) => {
+      const online = sparked.get(device);
+      return online === undefined ? null : <LiveSparkline device={device} online={online} scheme={scheme} />;
+    },
+    [sparked, scheme],
+  );
+  return (
+    <>
+      <h2 className="section-title">
+        Devices <span className="muted small">{devices.length > 0 ? String(devices.length) : ''}</span>
+      </h2>
+      <FleetView
+        devices={devices}
+        loaded={fleet.loaded}
+        now={clock}
+        href={(id) => routeHash({ page: 'device', device: id, window: DEFAULT_WINDOW })}
+        sparkline={sparkline}
+      />
+    </>
+  );
+}
+
+interface DevicePageProps {
+  readonly device: string;
+  readonly window: TimeWindow;
+  readonly liveWindow: TimeWindow;
+  readonly clock: number;
+  readonly scheme: ColorScheme;
+  readonly selectZoom: boolean;
+  readonly navigate: (route: Route) => void;
+}
+
+/** One device's charts, with its presence from the fleet. */
+function DevicePage({ device, window, liveWindow, clock, scheme, selectZoom, navigate }: DevicePageProps) {
+  const shown = useFleetDevice(device);
+  const online = shown?.online ?? null;
+  const view = useDeviceTimeline(device, window, online);
+  const exportUrl = useExportUrl();
+  const onWindow = useCallback(
+    (next: TimeWindow) => {
+      navigate({ page: 'device', device, window: next });
+    },
+    [device, navigate],
+  );
+  const exportHref = useCallback((since: number, until: number) => exportUrl(device, since, until), [device, exportUrl]);
+  return (
+    <DeviceView
+      device={device}
+      online={online}
+      lastReceivedTs={shown?.lastReceivedTs ?? null}
+      lastDeviceTs={shown?.latest?.deviceTs ?? null}
+      window={window}
+      liveWindow={liveWindow}
+      view={view}
+      clock={clock}
+      scheme={scheme}
+      selectZoom={selectZoom}
+      exportHref={exportHref}
+      onWindow={onWindow}
+    />
   );
 }

@@ -1,5 +1,5 @@
 /** The route in the location hash, live, and a way to go somewhere else. */
-import { useCallback, useSyncExternalStore } from 'react';
+import { useCallback, useMemo, useSyncExternalStore } from 'react';
 
 import { parseRoute, type Route, routeHash } from './route';
 
@@ -14,11 +14,15 @@ function getHash(): string {
   return window.location.hash;
 }
 
-/** `[route, navigate]`; the hash string is the snapshot, so equal routes do not re-render. */
+/**
+ * `[route, navigate]`; the hash string is the snapshot, so equal routes do not re-render,
+ * and the route (with its window) keeps its identity until the hash changes.
+ */
 export function useRoute(): readonly [Route, (route: Route) => void] {
   const hash = useSyncExternalStore(subscribe, getHash, () => '');
+  const route = useMemo(() => parseRoute(hash), [hash]);
   const navigate = useCallback((route: Route) => {
     window.location.hash = routeHash(route);
   }, []);
-  return [parseRoute(hash), navigate] as const;
+  return [route, navigate] as const;
 }

@@ -2,9 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { socketFactory } from '@/test/fake-socket';
 
-import type { DecodeError } from './decode';
+import { type DecodeError, PROTOCOL, type ServerMessage } from './contract';
 import { type ConnectionState, LiveSocket } from './live-socket';
-import type { ServerMessage } from './protocol';
 
 const URL = 'ws://dashboard.test/ws/live/';
 
@@ -18,9 +17,15 @@ function setup() {
     createSocket: factory.create,
     random: () => 0, // the shortest delay of each step: 250, 500, 1000 ms...
     policy: { baseMs: 500, maxMs: 4000, factor: 2 },
-    onState: (s) => states.push(s),
-    onMessage: (m) => messages.push(m),
-    onRejected: (e) => rejected.push(e),
+  });
+  live.listen((event) => {
+    if (event.kind === 'state') {
+      states.push(event.state);
+    } else if (event.kind === 'message') {
+      messages.push(event.message);
+    } else {
+      rejected.push(event.error);
+    }
   });
   return { factory, states, messages, rejected, live };
 }
@@ -36,21 +41,21 @@ afterEach(() => {
 describe('LiveSocket', () => {
   it('connects, subscribes to the wanted devices and goes live on hello', () => {
     const { factory, states, messages, live } = setup();
-    live.setSubscriptions(['sim-2', 'sim-1']);
+    live.want('app', ['sim-2', 'sim-1']);
     live.start();
     expect(factory.last.url).toBe(URL);
     factory.last.accept();
     expect(factory.last.sent).toEqual([{ type: 'subscribe', devices: ['sim-1', 'sim-2'] }]);
     expect(states).toEqual(['connecting', 'live']);
-    expect(messages).toEqual([{ type: 'hello', protocol: 1 }]);
+    expect(messages).toEqual([{ type: 'hello', protocol: PROTOCOL }]);
   });
 
   it('sends only subscription changes while connected', () => {
     const { factory, live } = setup();
     live.start();
     factory.last.accept();
-    live.setSubscriptions(['sim-1', 'sim-2']);
-    live.setSubscriptions(['sim-2', 'sim-3']);
+    live.want('app', ['sim-1', 'sim-2']);
+    live.want('app', ['sim-2', 'sim-3']);
     expect(factory.last.sent).toEqual([
       { type: 'subscribe', devices: ['sim-1', 'sim-2'] },
       { type: 'unsubscribe', devices: ['sim-1'] },
@@ -58,9 +63,34 @@ describe('LiveSocket', () => {
     ]);
   });
 
+  it('streams the union of what its owners want, and only the changes', () => {
+    const { factory, live } = setup();
+    live.want('fleet', ['sim-1', 'sim-2']);
+    live.want('timelines', ['sim-2', 'sim-3']);
+    live.start();
+    factory.last.accept();
+    live.want('fleet', ['sim-2']);
+    live.want('timelines', []);
+    expect(factory.last.sent).toEqual([
+      { type: 'subscribe', devices: ['sim-1', 'sim-2', 'sim-3'] },
+      { type: 'unsubscribe', devices: ['sim-1'] },
+      { type: 'unsubscribe', devices: ['sim-3'] },
+    ]);
+  });
+
+  it('stops telling a listener once it unsubscribed', () => {
+    const { factory, live } = setup();
+    const heard: string[] = [];
+    const stop = live.listen((event) => heard.push(event.kind));
+    live.start();
+    stop();
+    factory.last.accept();
+    expect(heard).toEqual(['state']);
+  });
+
   it('keeps each subscribe message small', () => {
     const { factory, live } = setup();
-    live.setSubscriptions(Array.from({ length: 256 }, (_, i) => `device-${String(i).padStart(3, '0')}`));
+    live.want('app', Array.from({ length: 256 }, (_, i) => `device-${String(i).padStart(3, '0')}`));
     live.start();
     factory.last.accept();
     const sizes = (factory.last.sent as { devices: string[] }[]).map((m) => m.devices.length);
@@ -69,7 +99,7 @@ describe('LiveSocket', () => {
 
   it('reconnects with growing, capped delays and subscribes again', () => {
     const { factory, states, live } = setup();
-    live.setSubscriptions(['sim-1']);
+    live.want('app', ['sim-1']);
     live.start();
     factory.last.accept();
     const delays: number[] = [];
@@ -108,7 +138,8 @@ describe('LiveSocket', () => {
     factory.last.accept();
     factory.last.receive('{"type": "frame"}');
     factory.last.receive('not json');
-    factory.last.receive({ type: 'status', device: 'sim-1', online: false, boot: 'b', ts: null, pending: null, dropped: null });
+    const will = { device_ts: null, received_ts: 1_800_000_000_000, pending: null, dropped: null };
+    factory.last.receive({ type: 'status', device: 'sim-1', online: false, boot: 'b', ...will });
     expect(rejected.map((e) => e.reason)).toEqual(['missing_field', 'malformed_json']);
     expect(messages.map((m) => m.type)).toEqual(['hello', 'status']);
     expect(factory.last.closedByClient).toBe(false);
@@ -118,7 +149,7 @@ describe('LiveSocket', () => {
     const { factory, rejected, live } = setup();
     live.start();
     factory.last.onopen?.(new Event('open'));
-    factory.last.receive({ type: 'hello', protocol: 2 });
+    factory.last.receive({ type: 'hello', protocol: PROTOCOL + 1 });
     expect(rejected.map((e) => e.field)).toEqual(['protocol']);
   });
 

@@ -1,15 +1,15 @@
 /**
  * The live WebSocket adapter: connects, decodes, reconnects and re-subscribes.
  *
- * It keeps the set of devices the application wants and, after every (re)connect,
- * subscribes to the whole set again; between reconnects it sends only the changes.
- * Reconnects wait a capped exponential delay with jitter ({@link backoffDelay}); the
- * attempt counter resets once a server has said `hello`.
+ * One socket serves every feature through the narrow {@link LiveFeed} interface: each
+ * listens to the events it cares about, and each names the devices it wants streamed
+ * (as an owner); the socket streams the union. After every (re)connect it subscribes to
+ * the whole union again; between reconnects it sends only the changes. Reconnects wait a
+ * capped exponential delay with jitter ({@link backoffDelay}); the attempt counter
+ * resets once a server has said `hello`.
  */
 import { backoffDelay, type BackoffPolicy, RECONNECT_BACKOFF } from './backoff';
-import { PROTOCOL } from './contract';
-import { DecodeError } from './decode';
-import { type ClientMessage, decodeServerMessage, encodeClientMessage, type ServerMessage } from './protocol';
+import { type ClientMessage, DecodeError, decodeServerMessage, encodeClientMessage, PROTOCOL, type ServerMessage } from './contract';
 
 /** What the connection indicator shows. */
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
@@ -24,16 +24,30 @@ export interface SocketLike {
   close(code?: number, reason?: string): void;
 }
 
-/** Callbacks and collaborators of a {@link LiveSocket}. */
+/** What the socket tells its listeners, in the order it happens. */
+export type LiveEvent =
+  /** The connection state changed. */
+  | { readonly kind: 'state'; readonly state: ConnectionState }
+  /** A decoded server message. */
+  | { readonly kind: 'message'; readonly message: ServerMessage }
+  /** A server message broke the protocol and was dropped. */
+  | { readonly kind: 'rejected'; readonly error: DecodeError };
+
+/** The part of the live connection a feature uses. */
+export interface LiveFeed {
+  /** Call `listener` with every event from now on; returns the unsubscribe. */
+  listen(listener: (event: LiveEvent) => void): () => void;
+  /**
+   * Stream `devices` on behalf of `owner`, replacing what it wanted before; the socket
+   * subscribes to the union of every owner's devices.
+   */
+  want(owner: string, devices: Iterable<string>): void;
+}
+
+/** Collaborators of a {@link LiveSocket}. */
 export interface LiveSocketOptions {
   /** `ws://` or `wss://` URL of the live endpoint. */
   readonly url: string;
-  /** A decoded server message. */
-  readonly onMessage: (message: ServerMessage) => void;
-  /** The connection state changed. */
-  readonly onState: (state: ConnectionState) => void;
-  /** A server message broke the protocol and was dropped. */
-  readonly onRejected: (error: DecodeError) => void;
   /** Opens a socket; defaults to the browser's `WebSocket`. */
   readonly createSocket?: (url: string) => SocketLike;
   /** Source of jitter in [0, 1); defaults to `Math.random`. */
@@ -47,7 +61,7 @@ const IDS_PER_MESSAGE = 100;
 const NORMAL_CLOSURE = 1000;
 
 /** One logical live connection that survives network drops and server restarts. */
-export class LiveSocket {
+export class LiveSocket implements LiveFeed {
   private readonly options: LiveSocketOptions;
   private readonly createSocket: (url: string) => SocketLike;
   private readonly random: () => number;
@@ -58,6 +72,8 @@ export class LiveSocket {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private wanted = new Set<string>();
+  private readonly owners = new Map<string, ReadonlySet<string>>();
+  private readonly listeners = new Set<(event: LiveEvent) => void>();
 
   constructor(options: LiveSocketOptions) {
     this.options = options;
@@ -73,7 +89,7 @@ export class LiveSocket {
     }
     this.running = true;
     this.attempt = 0;
-    this.options.onState('connecting');
+    this.emit({ kind: 'state', state: 'connecting' });
     this.connect();
   }
 
@@ -93,9 +109,22 @@ export class LiveSocket {
     }
   }
 
-  /** Replace the set of devices to stream; sends only the difference while connected. */
-  setSubscriptions(devices: Iterable<string>): void {
-    const next = new Set(devices);
+  listen(listener: (event: LiveEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Replace `owner`'s devices; sends only the difference of the union while connected. */
+  want(owner: string, devices: Iterable<string>): void {
+    this.owners.set(owner, new Set(devices));
+    const next = new Set<string>();
+    for (const set of this.owners.values()) {
+      for (const device of set) {
+        next.add(device);
+      }
+    }
     const added = [...next].filter((d) => !this.wanted.has(d));
     const removed = [...this.wanted].filter((d) => !next.has(d));
     this.wanted = next;
@@ -134,7 +163,7 @@ export class LiveSocket {
 
   private receive(data: unknown): void {
     if (typeof data !== 'string') {
-      this.options.onRejected(new DecodeError('wrong_type', 'binary messages are not part of the protocol'));
+      this.emit({ kind: 'rejected', error: new DecodeError('wrong_type', 'binary messages are not part of the protocol') });
       return;
     }
     let message: ServerMessage;
@@ -142,28 +171,35 @@ export class LiveSocket {
       message = decodeServerMessage(data);
     } catch (error) {
       if (error instanceof DecodeError) {
-        this.options.onRejected(error);
+        this.emit({ kind: 'rejected', error });
         return;
       }
       throw error;
     }
     if (message.type === 'hello') {
       if (message.protocol !== PROTOCOL) {
-        this.options.onRejected(
-          new DecodeError('unexpected_kind', `server speaks protocol ${String(message.protocol)}`, 'protocol'),
-        );
+        this.emit({
+          kind: 'rejected',
+          error: new DecodeError('unexpected_kind', `server speaks protocol ${String(message.protocol)}`, 'protocol'),
+        });
       }
       this.attempt = 0;
-      this.options.onState('live');
+      this.emit({ kind: 'state', state: 'live' });
     }
-    this.options.onMessage(message);
+    this.emit({ kind: 'message', message });
+  }
+
+  private emit(event: LiveEvent): void {
+    for (const listener of [...this.listeners]) {
+      listener(event);
+    }
   }
 
   private scheduleReconnect(): void {
     if (!this.running) {
       return;
     }
-    this.options.onState('reconnecting');
+    this.emit({ kind: 'state', state: 'reconnecting' });
     const delay = backoffDelay(this.attempt, this.policy, this.random());
     this.attempt += 1;
     this.timer = setTimeout(() => {

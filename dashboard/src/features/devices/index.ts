@@ -1,4 +1,6 @@
 /** Public surface of the devices feature: the app imports from here only. */
 export { FleetView } from './components/FleetView';
-export { type DeviceEvent, deviceList, type Devices, type DeviceView, reduceDevices } from './model/devices';
-export { type Badge, BACKLOG_ALERT, deviceBadges, STALE_MS } from './model/health';
+export { deviceList, type Devices } from './model/devices';
+export { type FleetState } from './model/fleet';
+export { FLEET_REDRAW_MS, FleetRuntime, type FleetRuntimeOptions } from './runtime/fleet-runtime';
+export { FleetContext, useFleet, useFleetDevice } from './runtime/hooks';

@@ -5,15 +5,14 @@
  */
 import type { ReactNode } from 'react';
 
-import { ENVIRONMENT_CHANNELS } from '@/lib/contract';
+import { type DeviceInfo, ENVIRONMENT_CHANNELS } from '@/lib/contract';
 import { formatAgo, formatDateTime, formatValue } from '@/lib/format';
 
-import type { DeviceView } from '../model/devices';
 import { deviceBadges } from '../model/health';
 
 /** Props of {@link FleetView}. */
 export interface FleetViewProps {
-  readonly devices: readonly DeviceView[];
+  readonly devices: readonly DeviceInfo[];
   /** Whether the fleet snapshot has arrived. */
   readonly loaded: boolean;
   /** The time relative times are measured from. */
@@ -25,14 +24,14 @@ export interface FleetViewProps {
 }
 
 interface CardProps {
-  readonly view: DeviceView;
+  readonly view: DeviceInfo;
   readonly now: number;
   readonly href: string;
   readonly sparkline: ReactNode;
 }
 
 function DeviceCard({ view, now, href, sparkline }: CardProps) {
-  const { device, online, lastSeen, latest } = view;
+  const { device, online, lastReceivedTs: lastSeen, latest } = view;
   const badges = deviceBadges(view, now);
   return (
     <li>

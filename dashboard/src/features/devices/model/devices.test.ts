@@ -1,22 +1,23 @@
 import { describe, expect, it } from 'vitest';
 
-import type { DeviceInfo } from '@/lib/api';
-import type { FrameMessage, StatusMessage } from '@/lib/protocol';
+import type { DeviceInfo, FrameMessage, StatusMessage } from '@/lib/contract';
 
 import { deviceList, type Devices, reduceDevices } from './devices';
 
 const T0 = 1_800_000_000_000;
 
 function info(device: string, overrides: Partial<DeviceInfo> = {}): DeviceInfo {
-  return { device, online: true, boot: 'b1', lastSeen: T0, statusTs: T0 - 5000, latest: null, pending: 0, dropped: 0, ...overrides };
+  return { device, online: true, boot: 'b1', statusReceivedTs: T0 - 5000, lastReceivedTs: T0, latest: null, pending: 0, dropped: 0, ...overrides };
 }
 
-function status(device: string, online: boolean, ts: number | null): StatusMessage {
-  return { type: 'status', device, online, boot: 'b2', ts, pending: 0, dropped: 0 };
+/** A status the bridge received at `receivedTs`; a last will has no device time. */
+function status(device: string, online: boolean, receivedTs: number, deviceTs: number | null = null): StatusMessage {
+  return { type: 'status', device, online, boot: 'b2', deviceTs, receivedTs, pending: 0, dropped: 0 };
 }
 
-function frame(device: string, seq: number, ts: number, temperature: number): FrameMessage {
-  return { type: 'frame', device, boot: 'b1', seq: [seq, seq], readings: [{ seq, ts, rx: ts + 7, values: { temperature } }] };
+function frame(device: string, seq: number, deviceTs: number, temperature: number): FrameMessage {
+  const reading = { seq, deviceTs, receivedTs: deviceTs + 7, values: { temperature } };
+  return { type: 'frame', device, boot: 'b1', seq: [seq, seq], readings: [reading] };
 }
 
 describe('devices reducer', () => {
@@ -30,15 +31,21 @@ describe('devices reducer', () => {
 
   it('follows status messages, including devices the snapshot did not have', () => {
     let state: Devices = reduceDevices({}, { type: 'snapshot', devices: [info('sim-1')] });
-    state = reduceDevices(state, { type: 'status', status: status('sim-1', false, null) });
-    state = reduceDevices(state, { type: 'status', status: status('sim-9', true, T0 + 1000) });
-    expect(state['sim-1']).toMatchObject({ online: false, boot: 'b2', statusTs: T0 - 5000, lastSeen: T0 });
-    expect(state['sim-9']).toMatchObject({ online: true, statusTs: T0 + 1000, lastSeen: T0 + 1000 });
+    state = reduceDevices(state, { type: 'status', status: status('sim-1', false, T0 + 500) });
+    state = reduceDevices(state, { type: 'status', status: status('sim-9', true, T0 + 1000, T0 + 990) });
+    expect(state['sim-1']).toMatchObject({ online: false, boot: 'b2', statusReceivedTs: T0 + 500, lastReceivedTs: T0 + 500 });
+    expect(state['sim-9']).toMatchObject({ online: true, statusReceivedTs: T0 + 1000, lastReceivedTs: T0 + 1000 });
+  });
+
+  it('times presence by the bridge clock, whatever the device clock says', () => {
+    const far = T0 + 86_400_000; // a Pi without a battery-backed clock, a day off
+    const state = reduceDevices({}, { type: 'status', status: status('sim-1', true, T0 + 1000, far) });
+    expect(state['sim-1']).toMatchObject({ statusReceivedTs: T0 + 1000, lastReceivedTs: T0 + 1000 });
   });
 
   it('keeps a status that overtook the snapshot', () => {
     const early = reduceDevices({}, { type: 'status', status: status('sim-1', false, T0) });
-    const state = reduceDevices(early, { type: 'snapshot', devices: [info('sim-1', { online: true, statusTs: T0 - 5000 })] });
+    const state = reduceDevices(early, { type: 'snapshot', devices: [info('sim-1', { online: true, statusReceivedTs: T0 - 5000 })] });
     expect(state['sim-1']?.online).toBe(false);
   });
 
@@ -47,6 +54,6 @@ describe('devices reducer', () => {
     state = reduceDevices(state, { type: 'frame', frame: frame('sim-1', 5, T0 + 2000, 22.5) });
     state = reduceDevices(state, { type: 'frame', frame: frame('sim-1', 4, T0 + 1000, 22.0) });
     expect(state['sim-1']?.latest?.values).toEqual({ temperature: 22.5 });
-    expect(state['sim-1']?.lastSeen).toBe(T0 + 2007);
+    expect(state['sim-1']?.lastReceivedTs).toBe(T0 + 2007);
   });
 });

@@ -1,31 +1,17 @@
 /**
  * The fleet view's reducer: the REST snapshot of devices, then `status` and `frame`
  * messages keep each device's presence, last-seen time and latest values current.
+ * Presence and "last seen" compare only the bridge's receive times (one clock).
  *
  * Pure, like the live reducer: events in, new state out, nothing else.
  */
-import type { DeviceInfo } from '@/lib/api';
-import type { FrameMessage, StatusMessage } from '@/lib/protocol';
-import type { ReadingRow } from '@/lib/reading';
+import type { DeviceInfo, FrameMessage, ReadingRow, StatusMessage } from '@/lib/contract';
 
-/** What the device list shows about one device. */
-export interface DeviceView {
-  readonly device: string;
-  readonly online: boolean;
-  readonly boot: string | null;
-  /** Epoch ms of the newest reading or status seen. */
-  readonly lastSeen: number | null;
-  /** Epoch ms of the newest status message. */
-  readonly statusTs: number | null;
-  readonly latest: ReadingRow | null;
-  /** Readings waiting in the device's outbox, as of its last status. */
-  readonly pending: number | null;
-  /** Readings its outbox had to drop, as of its last status. */
-  readonly dropped: number | null;
-}
-
-/** Device id -> view. */
-export type Devices = Readonly<Record<string, DeviceView>>;
+/**
+ * Device id -> what the device list shows about it: the contract's `DeviceInfo` (the REST
+ * snapshot's shape), kept current by `status` and `frame` messages.
+ */
+export type Devices = Readonly<Record<string, DeviceInfo>>;
 
 /** Inputs of the reducer. */
 export type DeviceEvent =
@@ -33,13 +19,13 @@ export type DeviceEvent =
   | { readonly type: 'status'; readonly status: StatusMessage }
   | { readonly type: 'frame'; readonly frame: FrameMessage };
 
-function blank(device: string): DeviceView {
+function blank(device: string): DeviceInfo {
   return {
     device,
     online: false,
     boot: null,
-    lastSeen: null,
-    statusTs: null,
+    lastReceivedTs: null,
+    statusReceivedTs: null,
     latest: null,
     pending: null,
     dropped: null,
@@ -57,20 +43,20 @@ function newerReading(a: ReadingRow | null, b: ReadingRow | null): ReadingRow | 
   if (a === null) {
     return b;
   }
-  return b !== null && b.ts >= a.ts ? b : a;
+  return b !== null && b.deviceTs >= a.deviceTs ? b : a;
 }
 
-function fromSnapshot(current: DeviceView | undefined, info: DeviceInfo): DeviceView {
+function fromSnapshot(current: DeviceInfo | undefined, info: DeviceInfo): DeviceInfo {
   // A status message may have overtaken the snapshot: the newer one wins.
-  const seen = current?.statusTs ?? null;
-  const statusWins = seen !== null && (info.statusTs === null || seen > info.statusTs);
+  const seen = current?.statusReceivedTs ?? null;
+  const statusWins = seen !== null && (info.statusReceivedTs === null || seen > info.statusReceivedTs);
   const base = current ?? blank(info.device);
   return {
     ...base,
     online: statusWins ? base.online : info.online,
     boot: statusWins ? base.boot : info.boot,
-    statusTs: newest(base.statusTs, info.statusTs),
-    lastSeen: newest(base.lastSeen, info.lastSeen),
+    statusReceivedTs: newest(base.statusReceivedTs, info.statusReceivedTs),
+    lastReceivedTs: newest(base.lastReceivedTs, info.lastReceivedTs),
     latest: newerReading(base.latest, info.latest),
     pending: statusWins ? base.pending : info.pending,
     dropped: statusWins ? base.dropped : info.dropped,
@@ -81,7 +67,7 @@ function fromSnapshot(current: DeviceView | undefined, info: DeviceInfo): Device
 export function reduceDevices(state: Devices, event: DeviceEvent): Devices {
   switch (event.type) {
     case 'snapshot': {
-      const next: Record<string, DeviceView> = { ...state };
+      const next: Record<string, DeviceInfo> = { ...state };
       for (const info of event.devices) {
         next[info.device] = fromSnapshot(state[info.device], info);
       }
@@ -96,8 +82,8 @@ export function reduceDevices(state: Devices, event: DeviceEvent): Devices {
           ...current,
           online: status.online,
           boot: status.boot,
-          statusTs: status.ts ?? current.statusTs,
-          lastSeen: newest(current.lastSeen, status.ts),
+          statusReceivedTs: newest(current.statusReceivedTs, status.receivedTs),
+          lastReceivedTs: newest(current.lastReceivedTs, status.receivedTs),
           pending: status.pending,
           dropped: status.dropped,
         },
@@ -115,7 +101,7 @@ export function reduceDevices(state: Devices, event: DeviceEvent): Devices {
         [frame.device]: {
           ...current,
           boot: frame.boot,
-          lastSeen: newest(current.lastSeen, last.rx > 0 ? last.rx : last.ts),
+          lastReceivedTs: newest(current.lastReceivedTs, last.receivedTs),
           latest: newerReading(current.latest, last),
         },
       };
@@ -124,6 +110,6 @@ export function reduceDevices(state: Devices, event: DeviceEvent): Devices {
 }
 
 /** Devices in display order (by id). */
-export function deviceList(state: Devices): DeviceView[] {
+export function deviceList(state: Devices): DeviceInfo[] {
   return Object.values(state).sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
 }

@@ -1,25 +1,25 @@
 import { describe, expect, it } from 'vitest';
 
-import type { DeviceView } from './devices';
+import type { DeviceInfo } from '@/lib/contract';
 import { BACKLOG_ALERT, deviceBadges, STALE_MS } from './health';
 
 const NOW = 1_800_000_000_000;
 
-function view(overrides: Partial<DeviceView> = {}): DeviceView {
+function view(overrides: Partial<DeviceInfo> = {}): DeviceInfo {
   return {
     device: 'sim-1',
     online: true,
     boot: 'b1',
-    lastSeen: NOW,
-    statusTs: NOW,
-    latest: { seq: 1, ts: NOW - 1000, rx: NOW - 990, values: { temperature: 21 } },
+    lastReceivedTs: NOW,
+    statusReceivedTs: NOW,
+    latest: { seq: 1, deviceTs: NOW - 1000, receivedTs: NOW - 990, values: { temperature: 21 } },
     pending: 0,
     dropped: 0,
     ...overrides,
   };
 }
 
-const kinds = (v: DeviceView, now = NOW) => deviceBadges(v, now).map((b) => b.kind);
+const kinds = (v: DeviceInfo, now = NOW) => deviceBadges(v, now).map((b) => b.kind);
 
 describe('device badges', () => {
   it('none for a healthy device', () => {
@@ -30,6 +30,11 @@ describe('device badges', () => {
     expect(kinds(view(), NOW + STALE_MS)).toEqual(['stale']);
     expect(deviceBadges(view(), NOW + STALE_MS)[0]?.reason).toBe('online, but no reading for 16 s');
     expect(kinds(view({ latest: null }))).toEqual(['stale']);
+  });
+
+  it('reads the bridge clock, so a device clock running ahead cannot hide a stale device', () => {
+    const ahead = view({ latest: { seq: 1, deviceTs: NOW + 3_600_000, receivedTs: NOW - 990, values: { temperature: 21 } } });
+    expect(kinds(ahead, NOW + STALE_MS)).toEqual(['stale']);
   });
 
   it('never stale when offline: the presence says it all', () => {

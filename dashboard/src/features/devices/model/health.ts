@@ -6,7 +6,7 @@
  * - **alert**: its outbox reports trouble: readings dropped (lost for good), or a
  *   backlog of at least {@link BACKLOG_ALERT} readings not yet stored.
  */
-import type { DeviceView } from './devices';
+import type { DeviceInfo } from '@/lib/contract';
 
 /** A badge on a fleet card. */
 export interface Badge {
@@ -24,10 +24,11 @@ export const STALE_MS = 15_000;
 export const BACKLOG_ALERT = 1000;
 
 /** The badges of one device at time `now`. */
-export function deviceBadges(view: DeviceView, now: number): Badge[] {
+export function deviceBadges(view: DeviceInfo, now: number): Badge[] {
   const badges: Badge[] = [];
   if (view.online) {
-    const last = view.latest === null ? null : Math.max(view.latest.rx, view.latest.ts);
+    // The bridge's receive time: "now" is the browser's clock, never compared with a device's.
+    const last = view.latest?.receivedTs ?? null;
     if (last === null) {
       badges.push({ kind: 'stale', label: 'stale', reason: 'online, but no reading has arrived yet' });
     } else if (now - last > STALE_MS) {

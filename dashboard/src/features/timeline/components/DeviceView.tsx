@@ -23,7 +23,10 @@ export interface DeviceViewProps {
   readonly device: string;
   /** Presence from the fleet: null while unknown. */
   readonly online: boolean | null;
-  readonly lastSeen: number | null;
+  /** Bridge clock: when the fleet last heard from the device ("last seen"). */
+  readonly lastReceivedTs: number | null;
+  /** Device clock: the newest reading the fleet knows of (where an offline band starts without a view). */
+  readonly lastDeviceTs: number | null;
   readonly window: TimeWindow;
   /** Where "Back to live" goes. */
   readonly liveWindow: TimeWindow;
@@ -60,7 +63,8 @@ function status(view: TimelineView | undefined, gaps: number): string {
 export function DeviceView({
   device,
   online,
-  lastSeen,
+  lastReceivedTs,
+  lastDeviceTs,
   window,
   liveWindow,
   view,
@@ -92,9 +96,9 @@ export function DeviceView({
     if (online !== false) {
       return base;
     }
-    const since = lastTs ?? lastSeen ?? range[0];
+    const since = lastTs ?? lastDeviceTs ?? range[0];
     return since < drawnAt ? [...base, { range: [since, drawnAt], kind: 'offline' }] : base;
-  }, [view?.bands, online, lastTs, lastSeen, range, drawnAt]);
+  }, [view?.bands, online, lastTs, lastDeviceTs, range, drawnAt]);
 
   const columns = view?.columns ?? NO_COLUMNS;
   const gaps = view?.bands.filter((b) => b.kind === 'gap').length ?? 0;
@@ -128,9 +132,9 @@ export function DeviceView({
             {online ? 'online' : 'offline'}
           </span>
         )}
-        {lastSeen === null ? null : (
-          <span className="muted small" title={formatDateTime(lastSeen)}>
-            last seen {formatAgo(lastSeen, clock)}
+        {lastReceivedTs === null ? null : (
+          <span className="muted small" title={formatDateTime(lastReceivedTs)}>
+            last seen {formatAgo(lastReceivedTs, clock)}
           </span>
         )}
       </div>

@@ -3,7 +3,7 @@ import { memo, useMemo } from 'react';
 
 import { type ChartEvents, EChart } from '@/components/EChart';
 import type { ColorScheme } from '@/lib/echarts';
-import type { TimeRange } from '@/lib/history';
+import type { TimeRange } from '@/lib/contract';
 
 import { overviewOption } from '../model/chart-option';
 import type { ChartColumns } from '../model/columns';

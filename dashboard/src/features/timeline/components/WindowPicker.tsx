@@ -2,7 +2,7 @@
 import { useState } from 'react';
 
 import { formatRange } from '@/lib/format';
-import type { TimeRange } from '@/lib/history';
+import type { TimeRange } from '@/lib/contract';
 
 import { PRESETS, type TimeWindow } from '../model/windows';
 

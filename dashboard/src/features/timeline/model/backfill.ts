@@ -3,7 +3,7 @@
  * the last known one to now), fetched from history, retried with backoff while `seq`
  * numbers are still missing, and given up as drawn gaps in the end.
  */
-import type { HistoryAnswer, TimeRange } from '@/lib/history';
+import type { HistoryAnswer, TimeRange } from '@/lib/contract';
 
 import { addRange, hasSeq, missing } from './seq-ranges';
 import { type Draft, fetchRange, type Hole, rawRows, retryDelay } from './state';
@@ -54,20 +54,20 @@ export function applyHoleAnswer(d: Draft, id: number, answer: HistoryAnswer): vo
       }
     }
   } else {
-    answer.t.forEach((t, i) => {
+    answer.deviceTs.forEach((t, i) => {
       if (inside(t)) {
         indices.push(i);
       }
     });
-    if (hole.to === null && (head === null || answer.until - 1 > head.ts)) {
-      head = { ts: answer.until - 1, boot: null, seq: null };
+    if (hole.to === null && (head === null || answer.untilDeviceTs - 1 > head.ts)) {
+      head = { ts: answer.untilDeviceTs - 1, boot: null, seq: null };
     }
   }
   if (indices.length > 0) {
     d.effects.push({ type: 'merge', answer, indices });
   }
-  const end = hole.to ?? answer.until;
-  let gaps = clipGaps(answer.gaps, hole.from, end).reduce(addGap, d.s.gaps);
+  const end = hole.to ?? answer.untilDeviceTs;
+  let gaps = clipGaps(answer.gapsDeviceTs, hole.from, end).reduce(addGap, d.s.gaps);
   let holes = d.s.holes.filter((h) => h.id !== id);
   const remaining = hole.boot === null ? [] : missing(applied[hole.boot] ?? [], hole.first, hole.last);
   if (remaining.length > 0) {

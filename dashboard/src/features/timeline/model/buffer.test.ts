@@ -28,7 +28,7 @@ describe('SeriesBuffer', () => {
   it('merges an answer row with what live readings already put in the same bucket', () => {
     const buffer = new SeriesBuffer(['temperature', 'humidity']);
     const answer = bucketedAnswer(rows(0, 3), [T0, T0 + 4000], 5000);
-    buffer.reset(5000, answer.t[0] ?? 0);
+    buffer.reset(5000, answer.deviceTs[0] ?? 0);
     buffer.merge(answer, [0]);
     buffer.fold([sample(T0 + 4000, 30)]);
     expect(buffer.n).toEqual([5]);
@@ -50,13 +50,13 @@ describe('SeriesBuffer', () => {
   it('coarsens raw readings into buckets without losing count, extremes or sums', () => {
     const buffer = new SeriesBuffer(['temperature', 'humidity']);
     const answer = rawAnswer(rows(0, 9), [T0, T0 + 10_000]);
-    buffer.merge(answer, answer.t.map((_, i) => i));
+    buffer.merge(answer, answer.deviceTs.map((_, i) => i));
     buffer.coarsen(5000);
     const direct = bucketedAnswer(rows(0, 9), [T0, T0 + 10_000], 5000);
-    expect(buffer.t).toEqual(direct.t);
+    expect(buffer.t).toEqual(direct.deviceTs);
     expect(buffer.n).toEqual(direct.n);
     expect(buffer.readings).toBe(10);
-    direct.t.forEach((_, i) => {
+    direct.deviceTs.forEach((_, i) => {
       expect(buffer.stats('temperature', i).mean).toBeCloseTo(direct.series.temperature?.mean[i] ?? NaN, 9);
       expect(buffer.stats('temperature', i).max).toBe(direct.series.temperature?.max[i]);
     });

@@ -7,12 +7,12 @@
  * bucket in O(1) and min/max bands stay true extremes. History answers merge in with
  * the same arithmetic, which is why history and live data meet without a seam.
  *
- * The buffer is mutable for speed (one per timeline, owned by the app's adapter, which
+ * The buffer is mutable for speed (one per timeline, owned by the runtime's slot, which
  * applies the effects of the pure timeline reducer to it); `version` changes on every
  * mutation so views know when to rebuild. The window trims it from the front, and
  * {@link SeriesBuffer.coarsen} re-buckets it when raw readings outgrow the capacity.
  */
-import type { HistoryAnswer } from '@/lib/history';
+import type { HistoryAnswer } from '@/lib/contract';
 
 /** One raw reading: device time and channel values. */
 export interface Sample {
@@ -104,7 +104,7 @@ export class SeriesBuffer {
   /** Add the rows `indices` of a history answer (buckets, or raw readings). */
   merge(answer: HistoryAnswer, indices: readonly number[]): void {
     for (const row of indices) {
-      const t = answer.t[row];
+      const t = answer.deviceTs[row];
       const count = answer.n[row];
       if (t === undefined || count === undefined) {
         continue;

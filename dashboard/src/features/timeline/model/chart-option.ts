@@ -6,10 +6,9 @@
  * Lines break at NaN rows (never `connectNulls`), gaps get shaded bands, and nothing
  * animates: live data must not wobble.
  */
-import type { Channel } from '@/lib/contract';
+import type { Channel, TimeRange } from '@/lib/contract';
 import type { ChartOption, ColorScheme } from '@/lib/echarts';
 import { formatBucket, formatDateTime, formatNumber, formatValue } from '@/lib/format';
-import type { TimeRange } from '@/lib/history';
 
 import type { ChartColumns } from './columns';
 import type { ChartGroup } from './groups';

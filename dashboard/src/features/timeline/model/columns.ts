@@ -6,7 +6,7 @@
  * Built once per published change and shared by every chart of the timeline; ECharts
  * reads them as a keyed-column dataset without a copy into `[x, y]` pairs.
  */
-import type { TimeRange } from '@/lib/history';
+import type { TimeRange } from '@/lib/contract';
 
 import type { SeriesBuffer } from './buffer';
 

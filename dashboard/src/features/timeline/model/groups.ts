@@ -2,11 +2,13 @@
  * How the device view groups the 16 Sense HAT channels into charts: one chart per
  * quantity and unit, so every axis carries one unit.
  *
- * The environment channels get a chart each (their scales differ by orders of
- * magnitude). The compass heading joins pitch, roll and yaw: all four are angles in
- * degrees, and yaw and heading move together.
+ * The charts are the contract's channel groups (`contract/channels.py`, one definition):
+ * a group whose channels share a unit is one chart; the environment group mixes units
+ * (and scales differing by orders of magnitude), so each of its channels gets a chart.
+ * The contract puts the compass heading with pitch, roll and yaw: all four are angles
+ * in degrees, and yaw and heading move together.
  */
-import { channel, type Channel } from '@/lib/contract';
+import { type Channel, CHANNEL_GROUPS, CHANNELS } from '@/lib/contract';
 
 /** One chart of the device view. */
 export interface ChartGroup {
@@ -19,25 +21,20 @@ export interface ChartGroup {
   readonly names: Readonly<Record<string, string>>;
 }
 
-function group(id: string, title: string, names: Readonly<Record<string, string>>): ChartGroup {
-  const channels = Object.keys(names).map(channel);
+function chart(id: string, title: string, channels: readonly Channel[]): ChartGroup {
   const unit = channels[0]?.unit ?? '';
   if (channels.some((c) => c.unit !== unit)) {
     throw new Error(`chart ${id} mixes units`);
   }
-  return { id, title, unit, channels, names };
+  return { id, title, unit, channels, names: Object.fromEntries(channels.map((c) => [c.name, c.shortLabel])) };
 }
 
-/** The charts of the device view, in display order. */
-export const CHART_GROUPS: readonly ChartGroup[] = [
-  group('temperature', 'Temperature', { temperature: 'Temperature' }),
-  group('humidity', 'Humidity', { humidity: 'Humidity' }),
-  group('pressure', 'Pressure', { pressure: 'Pressure' }),
-  group('orientation', 'Orientation', { pitch: 'Pitch', roll: 'Roll', yaw: 'Yaw', compass: 'Compass' }),
-  group('accelerometer', 'Acceleration', { accel_x: 'x', accel_y: 'y', accel_z: 'z' }),
-  group('gyroscope', 'Angular rate', { gyro_x: 'x', gyro_y: 'y', gyro_z: 'z' }),
-  group('magnetometer', 'Magnetic field', { mag_x: 'x', mag_y: 'y', mag_z: 'z' }),
-];
+/** The charts of the device view, in the contract's order of groups and channels. */
+export const CHART_GROUPS: readonly ChartGroup[] = CHANNEL_GROUPS.flatMap((group) => {
+  const members = CHANNELS.filter((c) => c.group === group.name);
+  const oneUnit = members.every((c) => c.unit === members[0]?.unit);
+  return oneUnit ? [chart(group.name, group.label, members)] : members.map((c) => chart(c.name, c.label, [c]));
+});
 
 /** Every channel the device view asks history for. */
 export const DEVICE_CHANNELS: readonly string[] = CHART_GROUPS.flatMap((g) => g.channels.map((c) => c.name));

@@ -2,8 +2,7 @@
  * The state, events and effects of the timeline reducer (see `timeline.ts`), and the
  * scratch a step works on.
  */
-import type { HistoryAnswer, TimeRange } from '@/lib/history';
-import type { FrameMessage } from '@/lib/protocol';
+import type { FrameMessage, HistoryAnswer, TimeRange } from '@/lib/contract';
 
 import type { Sample } from './buffer';
 import type { SeqRanges } from './seq-ranges';
@@ -139,5 +138,5 @@ export function rawRows(answer: HistoryAnswer): { i: number; ts: number; seq: nu
   if (seq === null || boot === null) {
     return [];
   }
-  return answer.t.map((ts, i) => ({ i, ts, seq: seq[i] ?? 0, boot: boot[i] ?? '' }));
+  return answer.deviceTs.map((ts, i) => ({ i, ts, seq: seq[i] ?? 0, boot: boot[i] ?? '' }));
 }

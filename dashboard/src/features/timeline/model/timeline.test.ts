@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { HistoryAnswer } from '@/lib/history';
-import type { FrameMessage } from '@/lib/protocol';
+import type { FrameMessage, HistoryAnswer } from '@/lib/contract';
 import { bucketedAnswer, frame, rawAnswer, row, rows, T0 } from '@/test/history';
 
 import { SeriesBuffer } from './buffer';
@@ -55,7 +54,7 @@ class Harness {
   /** A frame arriving 50 ms after its last reading was taken. */
   frame(message: FrameMessage, at?: number): readonly TimelineEffect[] {
     const last = message.readings[message.readings.length - 1];
-    return this.send({ type: 'frame', frame: message, at: at ?? (last?.ts ?? T0) + 50 });
+    return this.send({ type: 'frame', frame: message, at: at ?? (last?.deviceTs ?? T0) + 50 });
   }
 
   answer(answer: HistoryAnswer, at: number, fetch = this.lastFetch()): readonly TimelineEffect[] {
@@ -105,10 +104,10 @@ const temps = (first: number, last: number) => rows(first, last).map((r) => r.va
 
 /** A live timeline whose history holds readings 0..last and whose head is `last`. */
 function ready(last = 12): Harness {
-  const h = new Harness(LIVE, row(last).ts - 5000);
+  const h = new Harness(LIVE, row(last).deviceTs - 5000);
   h.frame(frame([row(last)]));
-  h.send({ type: 'tick', at: row(last).ts + 300 });
-  h.answer(rawAnswer(rows(0, last - 1), [row(last).ts - SPAN, row(last).ts]), row(last).ts + 400);
+  h.send({ type: 'tick', at: row(last).deviceTs + 300 });
+  h.answer(rawAnswer(rows(0, last - 1), [row(last).deviceTs - SPAN, row(last).deviceTs]), row(last).deviceTs + 400);
   expect(h.temperatures()).toEqual(temps(0, last));
   return h;
 }
@@ -116,10 +115,10 @@ function ready(last = 12): Harness {
 describe('history snapshot, then frames', () => {
   it('waits until a live reading has settled, then asks history for everything before it', () => {
     const h = new Harness(LIVE, T0);
-    expect(h.frame(frame([row(10)]), row(10).ts + 50)).toEqual([]);
-    expect(h.send({ type: 'tick', at: row(10).ts + 100 })).toEqual([]);
-    h.send({ type: 'tick', at: row(10).ts + 250 });
-    expect(h.lastFetch()).toMatchObject({ since: row(10).ts - SPAN, until: row(10).ts, points: CONFIG.points });
+    expect(h.frame(frame([row(10)]), row(10).deviceTs + 50)).toEqual([]);
+    expect(h.send({ type: 'tick', at: row(10).deviceTs + 100 })).toEqual([]);
+    h.send({ type: 'tick', at: row(10).deviceTs + 250 });
+    expect(h.lastFetch()).toMatchObject({ since: row(10).deviceTs - SPAN, until: row(10).deviceTs, points: CONFIG.points });
     expect(h.state.phase).toBe('loading');
   });
 
@@ -134,9 +133,9 @@ describe('history snapshot, then frames', () => {
     const h = new Harness(LIVE, T0);
     h.frame(frame(rows(10, 11)));
     h.frame(frame([row(12)]));
-    h.send({ type: 'tick', at: row(12).ts + 300 });
+    h.send({ type: 'tick', at: row(12).deviceTs + 300 });
     // The store was quicker than the seam: the answer already holds 10 and 11.
-    h.answer(rawAnswer(rows(0, 11), [T0 - SPAN, row(10).ts]), row(12).ts + 400);
+    h.answer(rawAnswer(rows(0, 11), [T0 - SPAN, row(10).deviceTs]), row(12).deviceTs + 400);
     expect(h.temperatures()).toEqual(temps(0, 12));
     expect(h.state).toMatchObject({ phase: 'ready', head: { seq: 12, boot: 'boot-a' }, holes: [], gaps: [] });
   });
@@ -144,8 +143,8 @@ describe('history snapshot, then frames', () => {
   it('joins a bucketed answer by time: live readings from its end on', () => {
     const h = new Harness(LIVE, T0);
     h.frame(frame(rows(10, 12)));
-    h.send({ type: 'tick', at: row(12).ts + 300 });
-    h.answer(bucketedAnswer(rows(0, 9), [T0 - SPAN, row(10).ts], 5000), row(12).ts + 400);
+    h.send({ type: 'tick', at: row(12).deviceTs + 300 });
+    h.answer(bucketedAnswer(rows(0, 9), [T0 - SPAN, row(10).deviceTs], 5000), row(12).deviceTs + 400);
     expect(h.buffer.bucketMs).toBe(5000);
     expect(h.buffer.n).toEqual([5, 5, 3]);
     expect(h.buffer.readings).toBe(13);
@@ -163,8 +162,8 @@ describe('history snapshot, then frames', () => {
 
   it('shows history when the device sent nothing live, and live readings after it', () => {
     const h = new Harness(LIVE, T0);
-    h.send({ type: 'tick', at: row(10).ts });
-    h.answer(rawAnswer([], [row(10).ts - SPAN, row(10).ts]), row(10).ts + 100);
+    h.send({ type: 'tick', at: row(10).deviceTs });
+    h.answer(rawAnswer([], [row(10).deviceTs - SPAN, row(10).deviceTs]), row(10).deviceTs + 100);
     h.frame(frame([row(11)]));
     expect(h.temperatures()).toEqual([temperature(11)]);
   });
@@ -174,9 +173,9 @@ describe('missing readings are fetched, never bridged', () => {
   it('fetches the readings between two known ones when seq jumps', () => {
     const h = ready();
     h.frame(frame([row(15)]));
-    expect(h.lastFetch()).toMatchObject({ since: row(12).ts + 1, until: row(15).ts });
+    expect(h.lastFetch()).toMatchObject({ since: row(12).deviceTs + 1, until: row(15).deviceTs });
     expect(h.state.holes).toHaveLength(1);
-    h.answer(rawAnswer(rows(13, 14), [row(12).ts + 1, row(15).ts]), row(15).ts + 100);
+    h.answer(rawAnswer(rows(13, 14), [row(12).deviceTs + 1, row(15).deviceTs]), row(15).deviceTs + 100);
     expect(h.temperatures()).toEqual(temps(0, 15));
     expect(h.state.holes).toEqual([]);
     expect(h.state.gaps).toEqual([]);
@@ -185,59 +184,59 @@ describe('missing readings are fetched, never bridged', () => {
   it('asks again with backoff while readings are missing, then draws a gap', () => {
     const h = ready();
     h.frame(frame([row(16)]));
-    const at = row(16).ts + 100;
-    h.answer(rawAnswer([row(13)], [row(12).ts + 1, row(16).ts]), at);
+    const at = row(16).deviceTs + 100;
+    h.answer(rawAnswer([row(13)], [row(12).deviceTs + 1, row(16).deviceTs]), at);
     expect(h.state.holes).toMatchObject([{ attempts: 1, inFlight: false, dueAt: at + 1000 }]);
     expect(nextWakeup(h.state, CONFIG)).toBe(at + 1000);
     expect(h.send({ type: 'tick', at: at + 999 })).not.toContainEqual(expect.objectContaining({ type: 'fetch' }));
     h.send({ type: 'tick', at: at + 1000 });
-    h.answer(rawAnswer([row(14)], [row(12).ts + 1, row(16).ts]), at + 1100);
+    h.answer(rawAnswer([row(14)], [row(12).deviceTs + 1, row(16).deviceTs]), at + 1100);
     expect(h.state.holes).toMatchObject([{ attempts: 2, dueAt: at + 3100 }]);
     h.send({ type: 'tick', at: at + 3100 });
-    h.answer(rawAnswer([], [row(12).ts + 1, row(16).ts]), at + 3200);
+    h.answer(rawAnswer([], [row(12).deviceTs + 1, row(16).deviceTs]), at + 3200);
     expect(h.state.holes).toEqual([]);
-    expect(h.state.gaps).toEqual([[row(12).ts, row(16).ts]]);
+    expect(h.state.gaps).toEqual([[row(12).deviceTs, row(16).deviceTs]]);
     expect(h.temperatures()).toEqual([...temps(0, 14), temperature(16)]);
   });
 
   it('retries a fetch that failed', () => {
     const h = ready();
     h.frame(frame([row(14)]));
-    h.send({ type: 'failed', id: h.lastFetch().id, error: 'HTTP 502', at: row(14).ts + 100 });
+    h.send({ type: 'failed', id: h.lastFetch().id, error: 'HTTP 502', at: row(14).deviceTs + 100 });
     expect(h.state.error).toBe('HTTP 502');
-    h.send({ type: 'tick', at: row(14).ts + 1100 });
-    h.answer(rawAnswer([row(13)], [row(12).ts + 1, row(14).ts]), row(14).ts + 1200);
+    h.send({ type: 'tick', at: row(14).deviceTs + 1100 });
+    h.answer(rawAnswer([row(13)], [row(12).deviceTs + 1, row(14).deviceTs]), row(14).deviceTs + 1200);
     expect(h.temperatures()).toEqual(temps(0, 14));
   });
 
   it('opens a hole between two boots and fetches it once; a long silence there is a gap', () => {
     const h = ready();
-    const rebooted = { ...row(0), ts: row(12).ts + 60_000 };
+    const rebooted = { ...row(0), deviceTs: row(12).deviceTs + 60_000 };
     h.frame(frame([rebooted], 'boot-b'));
-    expect(h.lastFetch()).toMatchObject({ since: row(12).ts + 1, until: rebooted.ts });
-    h.answer(rawAnswer([row(13)], [row(12).ts + 1, rebooted.ts]), rebooted.ts + 100);
+    expect(h.lastFetch()).toMatchObject({ since: row(12).deviceTs + 1, until: rebooted.deviceTs });
+    h.answer(rawAnswer([row(13)], [row(12).deviceTs + 1, rebooted.deviceTs]), rebooted.deviceTs + 100);
     expect(h.state.holes).toEqual([]);
-    expect(h.state.gaps).toEqual([[row(13).ts, rebooted.ts]]);
+    expect(h.state.gaps).toEqual([[row(13).deviceTs, rebooted.deviceTs]]);
     expect(h.state.head).toMatchObject({ boot: 'boot-b', seq: 0 });
   });
 
   it('keeps the gaps the server reports', () => {
     const h = new Harness(LIVE, T0);
-    h.send({ type: 'tick', at: row(30).ts });
-    h.answer(rawAnswer([...rows(0, 5), ...rows(20, 29)], [T0, row(30).ts], { gaps: [[row(5).ts, row(20).ts]] }), row(30).ts);
-    expect(h.state.gaps).toEqual([[row(5).ts, row(20).ts]]);
+    h.send({ type: 'tick', at: row(30).deviceTs });
+    h.answer(rawAnswer([...rows(0, 5), ...rows(20, 29)], [T0, row(30).deviceTs], { gaps: [[row(5).deviceTs, row(20).deviceTs]] }), row(30).deviceTs);
+    expect(h.state.gaps).toEqual([[row(5).deviceTs, row(20).deviceTs]]);
   });
 });
 
 describe('reconnecting', () => {
   it('fetches the range since the last reading when a device stays quiet', () => {
     const h = ready();
-    const back = row(20).ts;
+    const back = row(20).deviceTs;
     h.send({ type: 'resubscribed', at: back });
     expect(nextWakeup(h.state, CONFIG)).toBe(back + CONFIG.catchUpMs);
     h.send({ type: 'tick', at: back + 1500 });
-    expect(h.lastFetch()).toMatchObject({ since: row(12).ts + 1, until: back + 1500 });
-    h.answer(rawAnswer(rows(13, 20), [row(12).ts + 1, back + 1500]), back + 1600);
+    expect(h.lastFetch()).toMatchObject({ since: row(12).deviceTs + 1, until: back + 1500 });
+    h.answer(rawAnswer(rows(13, 20), [row(12).deviceTs + 1, back + 1500]), back + 1600);
     expect(h.temperatures()).toEqual(temps(0, 20));
     expect(h.state.head).toMatchObject({ seq: 20 });
     const fetches = h.fetches.length;
@@ -248,23 +247,23 @@ describe('reconnecting', () => {
 
   it('lets a device that sends again show its hole by seq, without a catch-up', () => {
     const h = ready();
-    h.send({ type: 'resubscribed', at: row(19).ts });
+    h.send({ type: 'resubscribed', at: row(19).deviceTs });
     h.frame(frame([row(20)]));
-    expect(h.lastFetch()).toMatchObject({ since: row(12).ts + 1, until: row(20).ts });
+    expect(h.lastFetch()).toMatchObject({ since: row(12).deviceTs + 1, until: row(20).deviceTs });
     const fetches = h.fetches.length;
-    h.send({ type: 'tick', at: row(19).ts + 5000 });
+    h.send({ type: 'tick', at: row(19).deviceTs + 5000 });
     expect(h.fetches).toHaveLength(fetches);
   });
 
   it('does not fetch twice what a catch-up and a later hole both cover', () => {
     const h = ready();
-    h.send({ type: 'resubscribed', at: row(15).ts });
-    h.send({ type: 'tick', at: row(15).ts + 1500 });
+    h.send({ type: 'resubscribed', at: row(15).deviceTs });
+    h.send({ type: 'tick', at: row(15).deviceTs + 1500 });
     const catchUp = h.lastFetch();
     h.frame(frame([row(18)])); // arrives before the catch-up's answer: a hole 13..17 as well
     const hole = h.lastFetch();
-    h.answer(rawAnswer(rows(13, 16), [row(12).ts + 1, row(15).ts + 1500]), row(18).ts + 100, catchUp);
-    h.answer(rawAnswer(rows(13, 17), [row(12).ts + 1, row(18).ts]), row(18).ts + 200, hole);
+    h.answer(rawAnswer(rows(13, 16), [row(12).deviceTs + 1, row(15).deviceTs + 1500]), row(18).deviceTs + 100, catchUp);
+    h.answer(rawAnswer(rows(13, 17), [row(12).deviceTs + 1, row(18).deviceTs]), row(18).deviceTs + 200, hole);
     expect(h.temperatures()).toEqual(temps(0, 18));
     expect(h.state.holes).toEqual([]);
   });
@@ -273,70 +272,70 @@ describe('reconnecting', () => {
 describe('pause', () => {
   it('holds frames without touching the buffer, and resume applies them in order', () => {
     const h = ready();
-    h.send({ type: 'pause', at: row(13).ts });
+    h.send({ type: 'pause', at: row(13).deviceTs });
     const version = h.buffer.version;
     h.frame(frame([row(13)]));
     h.frame(frame(rows(14, 15)));
     expect(h.buffer.version).toBe(version);
     expect(h.state).toMatchObject({ paused: true, queuedReadings: 3 });
-    h.send({ type: 'resume', at: row(16).ts });
+    h.send({ type: 'resume', at: row(16).deviceTs });
     expect(h.temperatures()).toEqual(temps(0, 15));
     expect(h.state).toMatchObject({ paused: false, queuedReadings: 0, queue: [] });
   });
 
   it('drops the oldest frames when the queue is full, and resume fetches them back', () => {
     const h = ready();
-    h.send({ type: 'pause', at: row(13).ts });
+    h.send({ type: 'pause', at: row(13).deviceTs });
     for (let seq = 13; seq <= 27; seq += 1) {
       h.frame(frame([row(seq)]));
     }
     expect(h.state).toMatchObject({ queuedReadings: 10, overflowed: 5 });
-    h.send({ type: 'resume', at: row(28).ts });
-    expect(h.lastFetch()).toMatchObject({ since: row(12).ts + 1, until: row(18).ts });
-    h.answer(rawAnswer(rows(13, 17), [row(12).ts + 1, row(18).ts]), row(28).ts + 100);
+    h.send({ type: 'resume', at: row(28).deviceTs });
+    expect(h.lastFetch()).toMatchObject({ since: row(12).deviceTs + 1, until: row(18).deviceTs });
+    h.answer(rawAnswer(rows(13, 17), [row(12).deviceTs + 1, row(18).deviceTs]), row(28).deviceTs + 100);
     expect(h.temperatures()).toEqual(temps(0, 27));
   });
 
   it('holds the answers to missing ranges too', () => {
     const h = ready();
     h.frame(frame([row(14)]));
-    h.send({ type: 'pause', at: row(14).ts + 60 });
+    h.send({ type: 'pause', at: row(14).deviceTs + 60 });
     const version = h.buffer.version;
-    h.answer(rawAnswer([row(13)], [row(12).ts + 1, row(14).ts]), row(14).ts + 100);
+    h.answer(rawAnswer([row(13)], [row(12).deviceTs + 1, row(14).deviceTs]), row(14).deviceTs + 100);
     expect(h.buffer.version).toBe(version);
-    h.send({ type: 'resume', at: row(15).ts });
+    h.send({ type: 'resume', at: row(15).deviceTs });
     expect(h.temperatures()).toEqual(temps(0, 14));
     expect(h.state.holes).toEqual([]);
   });
 
   it('waits with the catch-up of a reconnect until resume', () => {
     const h = ready();
-    h.send({ type: 'pause', at: row(14).ts });
-    h.send({ type: 'resubscribed', at: row(15).ts });
+    h.send({ type: 'pause', at: row(14).deviceTs });
+    h.send({ type: 'resubscribed', at: row(15).deviceTs });
     const fetches = h.fetches.length;
-    h.send({ type: 'tick', at: row(15).ts + 5000 });
+    h.send({ type: 'tick', at: row(15).deviceTs + 5000 });
     expect(h.fetches).toHaveLength(fetches);
-    h.send({ type: 'resume', at: row(21).ts });
-    h.send({ type: 'tick', at: row(21).ts });
-    expect(h.lastFetch()).toMatchObject({ since: row(12).ts + 1, until: row(21).ts });
+    h.send({ type: 'resume', at: row(21).deviceTs });
+    h.send({ type: 'tick', at: row(21).deviceTs });
+    expect(h.lastFetch()).toMatchObject({ since: row(12).deviceTs + 1, until: row(21).deviceTs });
   });
 });
 
 describe('windows', () => {
   it('trims what slides out of a live window', () => {
     const h = ready();
-    h.send({ type: 'tick', at: row(5).ts + SPAN + 1 });
+    h.send({ type: 'tick', at: row(5).deviceTs + SPAN + 1 });
     expect(h.temperatures()).toEqual(temps(6, 12));
   });
 
   it('asks a fixed window once, after a moment, and takes no live frames', () => {
-    const window: TimeWindow = { kind: 'fixed', since: T0, until: row(20).ts };
-    const h = new Harness(window, row(100).ts);
+    const window: TimeWindow = { kind: 'fixed', since: T0, until: row(20).deviceTs };
+    const h = new Harness(window, row(100).deviceTs);
     expect(h.fetches).toEqual([]);
-    expect(nextWakeup(h.state, CONFIG)).toBe(row(100).ts + CONFIG.settleMs);
-    h.send({ type: 'tick', at: row(100).ts + CONFIG.settleMs });
-    expect(h.lastFetch()).toMatchObject({ since: T0, until: row(20).ts });
-    h.answer(rawAnswer(rows(0, 19), [T0, row(20).ts]), row(101).ts);
+    expect(nextWakeup(h.state, CONFIG)).toBe(row(100).deviceTs + CONFIG.settleMs);
+    h.send({ type: 'tick', at: row(100).deviceTs + CONFIG.settleMs });
+    expect(h.lastFetch()).toMatchObject({ since: T0, until: row(20).deviceTs });
+    h.answer(rawAnswer(rows(0, 19), [T0, row(20).deviceTs]), row(101).deviceTs);
     expect(h.frame(frame([row(101)]))).toEqual([]);
     expect(h.temperatures()).toEqual(temps(0, 19));
   });
@@ -356,12 +355,12 @@ describe('applying events equals a fresh snapshot', () => {
     const h = ready(10);
     h.frame(frame(rows(11, 12)));
     h.frame(frame([row(16)]));
-    h.answer(rawAnswer(rows(13, 15), [row(12).ts + 1, row(16).ts]), row(16).ts + 100);
+    h.answer(rawAnswer(rows(13, 15), [row(12).deviceTs + 1, row(16).deviceTs]), row(16).deviceTs + 100);
     h.frame(frame(rows(17, 20)));
 
     const fresh = new SeriesBuffer(CONFIG.channels);
-    const all = rawAnswer(rows(0, 20), [T0, row(21).ts]);
-    fresh.merge(all, all.t.map((_, i) => i));
+    const all = rawAnswer(rows(0, 20), [T0, row(21).deviceTs]);
+    fresh.merge(all, all.deviceTs.map((_, i) => i));
     expect(h.buffer.t).toEqual(fresh.t);
     expect(h.buffer.n).toEqual(fresh.n);
     expect(h.temperatures()).toEqual(fresh.t.map((_, i) => fresh.stats('temperature', i).mean));
@@ -370,15 +369,15 @@ describe('applying events equals a fresh snapshot', () => {
   it('bucketed: live readings fold into the same buckets a later answer reports', () => {
     const h = new Harness(LIVE, T0);
     h.frame(frame([row(7)]));
-    h.send({ type: 'tick', at: row(7).ts + 300 });
-    h.answer(bucketedAnswer(rows(0, 6), [T0 - SPAN, row(7).ts], 5000), row(7).ts + 400);
+    h.send({ type: 'tick', at: row(7).deviceTs + 300 });
+    h.answer(bucketedAnswer(rows(0, 6), [T0 - SPAN, row(7).deviceTs], 5000), row(7).deviceTs + 400);
     for (let seq = 8; seq <= 23; seq += 2) {
       h.frame(frame(rows(seq, seq + 1)));
     }
-    const later = bucketedAnswer(rows(0, 23), [T0, row(24).ts], 5000);
-    expect(h.buffer.t).toEqual(later.t);
+    const later = bucketedAnswer(rows(0, 23), [T0, row(24).deviceTs], 5000);
+    expect(h.buffer.t).toEqual(later.deviceTs);
     expect(h.buffer.n).toEqual(later.n);
-    later.t.forEach((_, i) => {
+    later.deviceTs.forEach((_, i) => {
       const stats = h.buffer.stats('temperature', i);
       expect(stats.mean).toBeCloseTo(later.series.temperature?.mean[i] ?? NaN, 9);
       expect(stats.min).toBe(later.series.temperature?.min[i]);

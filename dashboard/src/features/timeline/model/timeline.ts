@@ -4,7 +4,7 @@
  *
  * Pure: `(state, event) -> { state, effects }`, no I/O and no clock (every event
  * carries its time). Effects are data — fetch a range, reset, fold or merge into the
- * {@link SeriesBuffer}, trim — and the app's adapter carries them out, so the rules
+ * {@link SeriesBuffer}, trim — and the feature's runtime carries them out, so the rules
  * below are tested without a network, a browser or a timer.
  *
  * - **Seam.** A live window waits for its first live reading (`settleMs`, or `waitMs`
@@ -24,8 +24,7 @@
  * - **Honest gaps.** Server-reported gaps, long silences inside a filled hole and holes
  *   given up are kept as `gaps`; the chart breaks its lines there, never interpolates.
  */
-import type { HistoryAnswer } from '@/lib/history';
-import type { FrameMessage } from '@/lib/protocol';
+import type { FrameMessage, HistoryAnswer } from '@/lib/contract';
 
 import { applyHoleAnswer, holeFailed, newHole, retryDueHoles } from './backfill';
 import type { Sample } from './buffer';
@@ -156,7 +155,7 @@ function maybeStartBase(d: Draft): void {
   } else {
     const first = s.queue.find((p) => p.kind === 'frame');
     if (first !== undefined && at - first.at >= config.settleMs) {
-      until = first.frame.readings[0]?.ts ?? at;
+      until = first.frame.readings[0]?.deviceTs ?? at;
     } else if (first === undefined && at - s.openedAt >= config.waitMs) {
       until = at;
     } else {
@@ -208,25 +207,25 @@ function applyFrame(d: Draft, frame: FrameMessage): void {
     if (hasSeq(applied, row.seq) || seqs.includes(row.seq)) {
       continue; // a duplicate (re-delivery, or already in the history)
     }
-    if (head === null && row.ts < d.s.liveFrom) {
+    if (head === null && row.deviceTs < d.s.liveFrom) {
       continue; // inside the bucketed history answer
     }
-    if (head !== null && head.boot === null && row.ts <= head.ts) {
+    if (head !== null && head.boot === null && row.deviceTs <= head.ts) {
       continue; // inside a bucketed catch-up
     }
     if (head !== null && head.boot === frame.boot && head.seq !== null) {
       if (row.seq > head.seq + 1) {
-        newHole(d, head.ts, row.ts, frame.boot, head.seq + 1, row.seq - 1);
+        newHole(d, head.ts, row.deviceTs, frame.boot, head.seq + 1, row.seq - 1);
       } else if (row.seq === head.seq + 1) {
-        intervalMs = estimateInterval(intervalMs, row.ts - head.ts);
+        intervalMs = estimateInterval(intervalMs, row.deviceTs - head.ts);
       }
-    } else if (head !== null && head.boot !== null && head.boot !== frame.boot && row.ts > head.ts) {
-      newHole(d, head.ts, row.ts, null, 0, -1); // a reboot: whatever lies between the two boots
+    } else if (head !== null && head.boot !== null && head.boot !== frame.boot && row.deviceTs > head.ts) {
+      newHole(d, head.ts, row.deviceTs, null, 0, -1); // a reboot: whatever lies between the two boots
     }
-    samples.push({ ts: row.ts, values: row.values });
+    samples.push({ ts: row.deviceTs, values: row.values });
     seqs.push(row.seq);
     if (head?.boot !== frame.boot || head.seq === null || row.seq > head.seq) {
-      head = { ts: row.ts, boot: frame.boot, seq: row.seq };
+      head = { ts: row.deviceTs, boot: frame.boot, seq: row.seq };
     }
   }
   if (samples.length === 0) {
@@ -273,21 +272,21 @@ function applyBase(d: Draft, answer: HistoryAnswer): void {
       intervalMs = estimateInterval(intervalMs, b.ts - a.ts);
     }
   }
-  d.effects.push({ type: 'reset', bucketMs: answer.bucketMs, origin: answer.t[0] ?? answer.since });
-  d.effects.push({ type: 'merge', answer, indices: answer.t.map((_, i) => i) });
+  d.effects.push({ type: 'reset', bucketMs: answer.bucketMs, origin: answer.deviceTs[0] ?? answer.sinceDeviceTs });
+  d.effects.push({ type: 'merge', answer, indices: answer.deviceTs.map((_, i) => i) });
   d.s = {
     ...d.s,
     phase: 'ready',
     baseId: null,
     baseAttempts: 0,
     error: null,
-    covered: [answer.since, answer.until],
+    covered: [answer.sinceDeviceTs, answer.untilDeviceTs],
     bucketMs: answer.bucketMs,
-    liveFrom: answer.until,
+    liveFrom: answer.untilDeviceTs,
     head: last === undefined ? null : { ts: last.ts, boot: last.boot, seq: last.seq },
     applied,
     holes: [],
-    gaps: answer.gaps,
+    gaps: answer.gapsDeviceTs,
     intervalMs: intervalMs ?? d.s.intervalMs,
   };
   drain(d);

@@ -1,5 +1,5 @@
 /** Time windows, window presets and the arithmetic of gap ranges: pure helpers. */
-import type { TimeRange } from '@/lib/history';
+import type { TimeRange } from '@/lib/contract';
 
 /** What a chart shows: the last `spanMs` (following live data) or a fixed range. */
 export type TimeWindow =

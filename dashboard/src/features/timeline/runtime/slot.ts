@@ -2,38 +2,38 @@
  * The adapter around one timeline: it feeds the pure reducer its events, carries out
  * the effects (history requests through the shared queue, buffer updates, timers) and
  * turns reducer state plus buffer into the immutable view the charts render.
+ *
+ * It never tells anyone that it changed: the runtime steps it and knows. What a slot
+ * starts — a request, a timer — comes back later as a new event through `emit`, which
+ * enters the runtime like a frame from the socket does.
  */
+import type { ApiClient } from '@/lib/api';
+import type { TimeRange } from '@/lib/contract';
+
+import { SeriesBuffer } from '../model/buffer';
+import type { Band } from '../model/chart-option';
+import { buildColumns, type ChartColumns } from '../model/columns';
 import {
-  addGap,
-  type Band,
-  buildColumns,
-  type ChartColumns,
   nextWakeup,
   openTimeline,
-  SeriesBuffer,
   type Step,
   stepTimeline,
   type TimelineConfig,
   type TimelineEffect,
   type TimelineEvent,
   type TimelineState,
-  type TimelineView,
-  type TimeWindow,
-} from '@/features/timeline';
-import type { ApiClient } from '@/lib/api';
-import type { TimeRange } from '@/lib/history';
-
+} from '../model/timeline';
+import type { TimelineView } from '../model/view';
+import { addGap, type TimeWindow } from '../model/windows';
 import type { FetchQueue } from './fetch-queue';
-
-export type { TimelineView } from '@/features/timeline';
 
 /** Collaborators of a slot. */
 export interface SlotDeps {
-  readonly api: ApiClient;
+  readonly api: Pick<ApiClient, 'history'>;
   readonly queue: FetchQueue;
   readonly now: () => number;
-  /** The slot's state or buffer changed. */
-  readonly onChange: () => void;
+  /** An event the slot's own requests and timers produced (an answer, a failure, a tick). */
+  readonly emit: (event: TimelineEvent) => void;
 }
 
 /** Raw readings beyond this many per bucket-worth of points are re-bucketed. */
@@ -64,12 +64,12 @@ export class TimelineSlot {
     this.state = opened.state;
     this.run(opened);
     if (paused) {
-      this.dispatch({ type: 'pause', at: deps.now() });
+      this.step({ type: 'pause', at: deps.now() });
     }
   }
 
   /** Feed one event to the reducer and carry out its effects. */
-  dispatch(event: TimelineEvent): void {
+  step(event: TimelineEvent): void {
     if (!this.disposed) {
       this.run(stepTimeline(this.state, event, this.config));
     }
@@ -87,7 +87,7 @@ export class TimelineSlot {
     this.state = opened.state;
     this.run(opened);
     if (paused) {
-      this.dispatch({ type: 'pause', at: now });
+      this.step({ type: 'pause', at: now });
     }
   }
 
@@ -145,7 +145,6 @@ export class TimelineSlot {
     }
     this.keepWithinCapacity();
     this.schedule();
-    this.deps.onChange();
   }
 
   private execute(effect: TimelineEffect): void {
@@ -189,12 +188,14 @@ export class TimelineSlot {
       .then(
         (answer) => {
           this.requests.delete(id);
-          this.dispatch({ type: 'answer', id, answer, at: this.deps.now() });
+          if (!this.disposed) {
+            this.deps.emit({ type: 'answer', id, answer, at: this.deps.now() });
+          }
         },
         (error: unknown) => {
           this.requests.delete(id);
-          if (!signal.aborted) {
-            this.dispatch({ type: 'failed', id, error: describe(error), at: this.deps.now() });
+          if (!signal.aborted && !this.disposed) {
+            this.deps.emit({ type: 'failed', id, error: describe(error), at: this.deps.now() });
           }
         },
       );
@@ -217,7 +218,7 @@ export class TimelineSlot {
       this.timer = setTimeout(
         () => {
           this.timer = null;
-          this.dispatch({ type: 'tick', at: this.deps.now() });
+          this.deps.emit({ type: 'tick', at: this.deps.now() });
         },
         Math.max(0, at - this.deps.now()),
       );
