@@ -12,13 +12,17 @@ hop to a worker thread before the handler runs; live frames touch no database, s
   (subscribe / unsubscribe are rare and may touch Django);
 * one long-lived task takes channel-layer events and hands frames and statuses straight
   to the connection's :class:`Outbox`, skipping ``dispatch``;
-* the outbox's writer task sends. While a send waits for a slow socket (the ASGI server
-  applies backpressure), only the newest frame per device is kept: an older one waiting
-  beside it is superseded and counted (:data:`LIVE_STATS`, one warning per slow client).
-  daphne never makes a send wait (Twisted buffers without limit), so there the slot
-  never fills and a slow client costs memory instead.
-  The browser sees the sequence gap and backfills it from history, and one slow browser
-  never makes the layer, the process or the other clients wait.
+* the outbox's writer task sends. While a send waits for a slow socket, only the newest
+  frame per device is kept: an older one waiting beside it is superseded and counted
+  (:data:`LIVE_STATS`, one warning per slow client). uvicorn's send waits by itself while
+  the socket's buffer is full; daphne's would return at once (Twisted buffers without
+  limit), so under daphne the send is wrapped by
+  :func:`~server.telemetry.daphne_flow.flow_controlled` to wait while Twisted's write
+  buffer is past its 64 KiB limit (under uvicorn ``send`` is used as it is).
+  So a browser that stops reading costs the server a bounded amount of memory under both
+  servers (tests/integration/test_slow_client.py); it sees the sequence gap and backfills
+  it from history, and one slow browser never makes the layer, the process or the other
+  clients wait.
 """
 
 from __future__ import annotations
@@ -47,10 +51,9 @@ from contract.live import (
     subscribed_message,
     to_text,
 )
+from server.telemetry.daphne_flow import Send, flow_controlled
 
 log = logging.getLogger("sensebridge.live")
-
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 @dataclass(slots=True)
@@ -162,7 +165,7 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.channel_name = await self.channel_layer.new_channel()
         self.base_send = send
         client = scope.get("client") or ("?", 0)
-        self.outbox = Outbox(send, client=f"{client[0]}:{client[1]}")
+        self.outbox = Outbox(flow_controlled(send), client=f"{client[0]}:{client[1]}")
         events = asyncio.ensure_future(self._layer_events())
         try:
             while True:
