@@ -32,6 +32,7 @@ BENCHMARKS = {
     "scaleout": "bench.scaleout",
     "bridge": "bench.bridgecost",
     "micro": "bench.micro",
+    "models": "bench.models",
     "sqlitewriter": "bench.sqlitewriter",
 }
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"

@@ -28,6 +28,7 @@ HEADINGS = {
     "scaleout": "5. Scale-out",
     "bridge": "Bridge fast path",
     "micro": "Micro:",
+    "models": "Model library for the contract",
     "sqlitewriter": "SQLite writes beside a busy event loop",
 }
 
