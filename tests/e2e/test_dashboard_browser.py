@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from tests.e2e.embedded import Embedded
+from devstack.embedded import Embedded
 
 pytestmark = pytest.mark.e2e
 

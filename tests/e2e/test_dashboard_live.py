@@ -28,13 +28,13 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
 
 from bench.dashboard.probe import Probe
 from contract.models import Reading
+from devstack import ServerHandle, start_mosquitto, start_redis, wait_until
 from edge.agent import Agent
 from edge.config import load_config
 from edge.runner import build_agents, start_all, stop_all
 from edge.sources.simulator import SimulatedDevice
 from storage import open_store
-from tests.integration.stack import Stack, running_stack, wait_until
-from tests.support.processes import ManagedProcess, start_mosquitto, start_redis
+from tests.integration.stack import Stack, running_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -111,7 +111,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     work = tmp_path_factory.mktemp("dashboard-live")
     broker = start_mosquitto(tmp_path_factory.mktemp("dashboard-mosquitto"))
     redis = start_redis(tmp_path_factory.mktemp("dashboard-redis"))
-    servers: list[ManagedProcess] = [broker, redis]
+    servers: list[ServerHandle] = [broker, redis]
     agents: list[Agent] = []
     try:
         history_until = seed_history(work / "store.sqlite3", time.time_ns() // 1_000_000)

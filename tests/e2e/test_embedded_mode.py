@@ -4,6 +4,7 @@ simulated devices; the dashboard is served and live readings reach a WebSocket c
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 import urllib.request
 from pathlib import Path
@@ -14,8 +15,9 @@ from websockets.sync.client import connect
 from contract.codec import encode_reading
 from contract.models import Reading
 from contract.topics import Kind, topic
-from tests.e2e.embedded import Embedded, banner_urls
-from tests.integration.stack import receive_json, receive_until, wait_until
+from devstack import wait_until
+from devstack.embedded import Embedded, banner_urls
+from tests.integration.stack import receive_json, receive_until
 from tests.support.mqtt import MqttTestClient
 
 pytestmark = pytest.mark.e2e
@@ -86,4 +88,15 @@ def test_a_device_publishing_to_the_printed_broker_appears(embedded: Embedded) -
         return rows or None
 
     rows = wait_until(stored, timeout=10, what="the published reading to be stored")
-    assert rows == [{"seq": 1, "ts": now, "rx": rows[0]["rx"], "temperature": 19.5}]  # type: ignore[index]
+    received = rows[0]["received_ts"]  # type: ignore[index]
+    assert rows == [{"seq": 1, "device_ts": now, "received_ts": received, "temperature": 19.5}]
+
+
+def test_the_application_database_is_migrated_before_the_banner(embedded: Embedded) -> None:
+    log = embedded.log()
+    assert "application database" in log
+    assert log.index("application database") < log.index("sensebridge embedded mode is running")
+    database = embedded.log_path.parent / "data" / "app.sqlite3"
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
+        applied = {app for (app,) in conn.execute("SELECT DISTINCT app FROM django_migrations")}
+    assert {"auth", "contenttypes", "sessions"} <= applied
