@@ -9,41 +9,23 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from websockets.exceptions import InvalidStatus
 
 from contract.broker import parse_mqtt_url
-from contract.codec import decode_ack, encode_batch, encode_reading, encode_status, format_ts
+from contract.codec import encode_batch, encode_reading, encode_status, format_ts
 from contract.models import Reading, Status
 from contract.topics import Kind, topic
 from devstack import ServerHandle, wait_until
 from edge.config import EdgeConfig
 from edge.runner import build_agents, start_all, stop_all
 from storage.sqlite import SqliteStore
-from tests.integration.stack import SERVERS_UNDER_TEST, Stack, receive_json, receive_until, running_stack
-from tests.support.mqtt import MqttTestClient
+from tests.integration.stack import Stack, receive_json, receive_until
+from tests.support.mqtt import MqttTestClient, acked
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module", params=SERVERS_UNDER_TEST)
-def stack(
-    mosquitto_session: ServerHandle,
-    redis_session: ServerHandle,
-    tmp_path_factory: pytest.TempPathFactory,
-    request: pytest.FixtureRequest,
-) -> Iterator[Stack]:
-    with running_stack(
-        tmp_path_factory.mktemp("stack"),
-        mqtt_url=mosquitto_session.url,
-        redis_url=redis_session.url,
-        client_id=f"bridge-{time.monotonic_ns()}",
-        asgi_server=request.param,
-    ) as running:
-        yield running
 
 
 def reading(device: str, seq: int, *, boot: str = "boot1", temperature: float = 21.5) -> Reading:
@@ -61,19 +43,6 @@ def stored_seqs(stack: Stack, device: str) -> list[int]:
     status, body = stack.get_json(f"/api/v1/devices/{device}/readings?since=0&limit=10000")
     assert status == 200, body
     return [row["seq"] for row in body["readings"]]
-
-
-def acked(client: MqttTestClient, want: set[int], *, timeout: float = 10.0) -> set[int]:
-    """Collect storage acks until they cover ``want``."""
-    seen: set[int] = set()
-    deadline = time.monotonic() + timeout
-    while not want <= seen:
-        left = deadline - time.monotonic()
-        assert left > 0, f"acks covered only {sorted(seen)} of {sorted(want)}"
-        ack = decode_ack(client.expect(timeout=left).payload)
-        for first, last in ack.ranges:
-            seen.update(range(first, last + 1))
-    return seen
 
 
 def test_reading_is_stored_acknowledged_and_streamed(

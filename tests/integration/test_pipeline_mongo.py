@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 from pymongo import MongoClient
 
-from contract.codec import decode_ack, encode_batch, encode_reading
+from contract.codec import encode_batch, encode_reading
 from contract.models import Reading
 from contract.topics import Kind, topic
 from devstack import ManagedProcess, ServerHandle, wait_until
 from devstack.apps import start_bridge
-from tests.support.mqtt import MqttTestClient
+from tests.support.mqtt import MqttTestClient, acked
 
 pytestmark = pytest.mark.integration
 
@@ -63,19 +63,6 @@ def reading(device: str, seq: int, *, boot: str = "boot1") -> Reading:
     return Reading(device=device, boot=boot, seq=seq, ts_ms=now - 1000 + seq, values={"temperature": 20.0 + seq})
 
 
-def acked(client: MqttTestClient, want: set[int], *, timeout: float = 15.0) -> set[int]:
-    """Collect storage acks until they cover ``want``."""
-    seen: set[int] = set()
-    deadline = time.monotonic() + timeout
-    while not want <= seen:
-        left = deadline - time.monotonic()
-        assert left > 0, f"acks covered only {sorted(seen)} of {sorted(want)}"
-        ack = decode_ack(client.expect(timeout=left).payload)
-        for first, last in ack.ranges:
-            seen.update(range(first, last + 1))
-    return seen
-
-
 def stored_keys(url: str, database: str, device: str) -> list[tuple[str, int]]:
     """(boot, seq) of every reading document of ``device``, read straight from the server."""
     with MongoClient(url, serverSelectionTimeoutMS=5000) as client:
@@ -98,7 +85,7 @@ def test_readings_sent_redelivered_and_resent_are_stored_once_in_mongo_and_ackno
         # Another boot restarts the sequence: same seq numbers, different readings.
         mqtt.publish(topic(device, Kind.BATCH), encode_batch([reading(device, seq, boot="boot2") for seq in range(2)]))
 
-        assert acked(mqtt, set(range(6))) >= set(range(6))
+        assert acked(mqtt, set(range(6)), timeout=15.0) >= set(range(6))
 
     want = sorted([("boot1", seq) for seq in range(6)] + [("boot2", seq) for seq in range(2)])
     wait_until(

@@ -20,7 +20,6 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from contract.codec import encode_reading
 from contract.models import Reading
 from contract.topics import Kind, topic
 from devstack import ServerHandle
-from tests.integration.stack import SERVERS_UNDER_TEST, Stack, running_stack
+from tests.integration.stack import Stack
 
 pytestmark = pytest.mark.integration
 
@@ -52,23 +51,6 @@ RSS_GROWTH_BOUND = 16 * 2**20  # measured: 1-2 MiB bounded; unbounded grows by w
 MIN_OFFERED = 3 * RSS_GROWTH_BOUND  # less would prove nothing: the load itself is checked
 MAX_READER_LAG_S = 2.0  # bridge received -> frame at the reading client, worst frame
 DEADLINE_S = 40.0
-
-
-@pytest.fixture(scope="module", params=SERVERS_UNDER_TEST)
-def stack(
-    mosquitto_session: ServerHandle,
-    redis_session: ServerHandle,
-    tmp_path_factory: pytest.TempPathFactory,
-    request: pytest.FixtureRequest,
-) -> Iterator[Stack]:
-    with running_stack(
-        tmp_path_factory.mktemp("slow-client"),
-        mqtt_url=mosquitto_session.url,
-        redis_url=redis_session.url,
-        client_id=f"bridge-{time.monotonic_ns()}",
-        asgi_server=request.param,
-    ) as running:
-        yield running
 
 
 def rss_bytes(pid: int) -> int:

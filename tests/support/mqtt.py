@@ -25,6 +25,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from contract.broker import parse_mqtt_url
+from contract.codec import decode_ack
 
 DEFAULT_TIMEOUT = 5.0
 
@@ -171,3 +172,16 @@ class MqttTestClient:
 
     def _on_message(self, _c: paho.Client, _u: Any, message: paho.MQTTMessage) -> None:
         self.messages.put(Received(message.topic, bytes(message.payload), message.qos, bool(message.retain)))
+
+
+def acked(client: MqttTestClient, want: set[int], *, timeout: float = 10.0) -> set[int]:
+    """Collect the sequence numbers of storage acks ``client`` receives until they cover ``want``."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + timeout
+    while not want <= seen:
+        left = deadline - time.monotonic()
+        assert left > 0, f"acks covered only {sorted(seen)} of {sorted(want)}"
+        ack = decode_ack(client.expect(timeout=left).payload)
+        for first, last in ack.ranges:
+            seen.update(range(first, last + 1))
+    return seen

@@ -5,36 +5,11 @@ How the children are found (``devstack.descendants``) is tested in tests/unit/de
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
-
-import pytest
 
 from bench.procstat import CpuWindow
 from devstack import descendants
-
-SLEEPER = (
-    "import subprocess, sys, time\n"
-    "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)'])\n"
-    "time.sleep(30)\n"
-)
-
-
-@pytest.fixture
-def family() -> Iterator[subprocess.Popen[bytes]]:
-    """A child that has started a grandchild."""
-    child = subprocess.Popen([sys.executable, "-c", SLEEPER])  # this interpreter, a fixed script
-    try:
-        yield child
-    finally:
-        for pid in descendants(child.pid):
-            os.kill(pid, signal.SIGKILL)
-        child.kill()
-        child.wait()
 
 
 def wait_for_grandchild(child: subprocess.Popen[bytes]) -> list[int]:

@@ -6,11 +6,9 @@ The servers themselves are exercised for real in tests/integration/test_fixtures
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,25 +26,6 @@ from devstack import (
     mosquitto_config,
     wait_until,
 )
-
-SLEEPER = (
-    "import subprocess, sys, time\n"
-    "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)'])\n"
-    "time.sleep(30)\n"
-)
-
-
-@pytest.fixture
-def family() -> Iterator[subprocess.Popen[bytes]]:
-    """A child that has started a grandchild."""
-    child = subprocess.Popen([sys.executable, "-c", SLEEPER])  # this interpreter, a fixed script
-    try:
-        yield child
-    finally:
-        for pid in descendants(child.pid):
-            os.kill(pid, signal.SIGKILL)
-        child.kill()
-        child.wait()
 
 
 def test_descendants_lists_children_and_their_children(family: subprocess.Popen[bytes]) -> None:
