@@ -256,3 +256,35 @@ class Url(Kind[str]):
     def describe(self) -> str:
         """See :meth:`Kind.describe`."""
         return f"`{self.form}`"
+
+
+class UrlList(Kind[tuple[str, ...]]):
+    """A comma-separated list of at least one URL, each read as ``url`` reads one."""
+
+    def __init__(self, url: Url) -> None:
+        """URLs of the kind ``url``; the first one refused names the reason."""
+        self.url = url
+
+    def parse(self, text: str) -> tuple[str, ...]:
+        """See :meth:`Kind.parse`."""
+        urls = tuple(part.strip() for part in text.split(",") if part.strip())
+        if not urls:
+            raise ValueError("is empty")
+        for url in urls:
+            try:
+                self.url.parse(url)
+            except ValueError as exc:
+                raise ValueError(f"{masked(url)!r}: {exc}") from None
+        return urls
+
+    def render(self, value: tuple[str, ...]) -> str:
+        """See :meth:`Kind.render`."""
+        return ",".join(value)
+
+    def shown(self, text: str) -> str:
+        """See :meth:`Kind.shown`."""
+        return repr(",".join(masked(part) for part in text.split(",")))
+
+    def describe(self) -> str:
+        """See :meth:`Kind.describe`."""
+        return f"comma-separated {self.url.describe()}"

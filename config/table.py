@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from config.kinds import Choice, Flag, Float, Folder, Int, Names, Text, Url
+from config.kinds import Choice, Flag, Float, Folder, Int, Names, Text, Url, UrlList
 from config.setting import Process, Setting
 
 EDGE, BRIDGE, SERVER, EMBEDDED = Process.EDGE, Process.BRIDGE, Process.SERVER, Process.EMBEDDED
@@ -123,9 +123,18 @@ DJANGO_ALLOWED_HOSTS = Setting(
     Names(),
     ("localhost", "127.0.0.1"),
     (SERVER, EMBEDDED),
-    "Host names the server answers to, comma-separated; also the WebSocket Origin allow-list.",
-    default_doc="`localhost,127.0.0.1` (embedded mode: `*`)",
-    process_defaults=((EMBEDDED, ("*",)),),
+    "Host names the server answers to (Django's ALLOWED_HOSTS; .example.net takes its subdomains too); "
+    "a WebSocket's Origin must name one of them, on the port it reached.",
+    default_doc="`localhost,127.0.0.1`; the embedded mode adds the names its bind address is reached by",
+)
+PUBLIC_URLS = Setting(
+    "PUBLIC_URLS",
+    UrlList(Url("http", "https", form="http(s)://host[:port]", path=False, query=False)),
+    None,
+    (SERVER, EMBEDDED),
+    "Where people open the dashboard when a proxy or port forward stands in between: each URL's host is "
+    "answered and its exact origin may open the live WebSocket.",
+    default_doc="none; the embedded mode's `--public-url` (repeatable) wins over it",
 )
 DATABASE_URL = Setting(
     "DATABASE_URL",

@@ -1,6 +1,9 @@
-"""ASGI entry point: HTTP to Django, WebSockets to the Channels consumers.
+"""ASGI entry point: HTTP to Django, WebSockets to the Channels consumers, Host and Origin checked first.
 
 Invalid settings stop the ASGI server at start-up with every problem listed (no traceback).
+Every request passes :class:`~server.host_guard.HostGuard` before anything else sees it
+(WhiteNoise serves the dashboard before Django's own Host check would run): a bad Host gets
+HTTP 400, a WebSocket handshake from a foreign Origin HTTP 403 (docs/security.md).
 """
 
 from __future__ import annotations
@@ -18,14 +21,18 @@ except ConfigError as exc:
     raise SystemExit(f"sensebridge server: {exc}") from None
 
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
+from django.conf import settings
 from django.urls import path
 
+from server.host_guard import HostGuard, HostPolicy
 from server.telemetry.consumers import LiveConsumer
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_http,
-        "websocket": AllowedHostsOriginValidator(URLRouter([path("ws/live/", LiveConsumer.as_asgi())])),
-    }
+application = HostGuard(
+    ProtocolTypeRouter(
+        {
+            "http": django_http,
+            "websocket": URLRouter([path("ws/live/", LiveConsumer.as_asgi())]),
+        }
+    ),
+    HostPolicy.of(allowed_hosts=tuple(settings.ALLOWED_HOSTS), public_urls=settings.CONFIG.public_urls),
 )

@@ -8,6 +8,8 @@ variables, defaults and ranges are in ``docs/settings.md``. Rules between settin
 
 * ``DJANGO_SECRET_KEY`` and ``DATABASE_URL`` are required unless ``DJANGO_DEBUG=1`` (which
   gives a development key and ``sqlite:///var/sensebridge-app.sqlite3``);
+* the hosts of ``PUBLIC_URLS`` are allowed as well as ``DJANGO_ALLOWED_HOSTS``
+  (:func:`server.hosts.allowed_hosts`; docs/security.md);
 * ``STORE_URL`` wins over ``MONGO_URL`` (:func:`storage.factory.store_url`);
 * a coarser rollup is kept at least as long as a finer one (:func:`storage.retention.retention_policy`).
 """
@@ -23,6 +25,7 @@ import config
 from config import Process
 from config import table as t
 from server.database import DEBUG_DATABASE_URL, django_database
+from server.hosts import allowed_hosts
 from storage.factory import store_url
 from storage.retention import RetentionPolicy, retention_policy
 
@@ -42,7 +45,9 @@ class ServerConfig:
         secret_key: ``DJANGO_SECRET_KEY``.
         database_url: ``DATABASE_URL``, the application database.
         debug: ``DJANGO_DEBUG``.
-        allowed_hosts: ``DJANGO_ALLOWED_HOSTS``.
+        allowed_hosts: The Host allow-list (Django's ``ALLOWED_HOSTS``): ``DJANGO_ALLOWED_HOSTS``
+            and the hosts of ``PUBLIC_URLS`` (the embedded mode adds its bind address's names).
+        public_urls: ``PUBLIC_URLS``; their origins may open the live WebSocket.
         store_url: ``STORE_URL`` (or ``MONGO_URL``), the reading store.
         channel_layer: ``CHANNEL_LAYER``.
         redis_url: ``REDIS_URL``.
@@ -55,6 +60,7 @@ class ServerConfig:
     database_url: str
     debug: bool = t.DJANGO_DEBUG.default_value
     allowed_hosts: tuple[str, ...] = t.DJANGO_ALLOWED_HOSTS.default_value
+    public_urls: tuple[str, ...] = ()
     store_url: str = t.STORE_URL.default_value
     channel_layer: str = t.CHANNEL_LAYER.default_value
     redis_url: str = t.REDIS_URL.default_value
@@ -129,11 +135,14 @@ def load(environ: Mapping[str, str] | None = None) -> ServerConfig:
         if not debug:
             values.problem(t.DJANGO_SECRET_KEY, "is required (or set DJANGO_DEBUG=1 for development)")
         secret = DEVELOPMENT_SECRET_KEY
+    configured_hosts: tuple[str, ...] = values[t.DJANGO_ALLOWED_HOSTS]
+    public_urls: tuple[str, ...] = values.get(t.PUBLIC_URLS) or ()
     settings = ServerConfig(
         secret_key=secret,
         database_url=_database_url(values, debug=debug),
         debug=debug,
-        allowed_hosts=values[t.DJANGO_ALLOWED_HOSTS],
+        allowed_hosts=allowed_hosts(configured=configured_hosts, public_urls=public_urls),
+        public_urls=public_urls,
         store_url=store_url(values),
         channel_layer=values[t.CHANNEL_LAYER],
         redis_url=values[t.REDIS_URL],

@@ -1,9 +1,12 @@
 """``python -m server.embedded``: the whole system in one process, nothing to install.
 
     python -m server.embedded [--port 8000] [--mqtt-port 1883] [--devices 3] [--rate 1]
+                              [--public-url https://pi.example.net ...]
 
 Ports left at their defaults move to a free one if taken (the banner shows where);
-ports given explicitly must be free; port 0 takes any free one.
+ports given explicitly must be free; port 0 takes any free one. The server answers only to
+the names its bind address is reached by and to the hosts of the public URLs
+(docs/security.md, "Host and Origin").
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from config import table as t
 from server import config as server_config
 from server.config import REPO_ROOT
 from server.embedded import parts
+from server.embedded.network import machine_names
 
 DEFAULT_HTTP_PORT = 8000
 DEFAULT_MQTT_PORT = 1883
@@ -35,7 +39,19 @@ TABLE_OPTIONS: dict[str, Setting[Any]] = {
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="sensebridge", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default: all interfaces)")  # noqa: S104
+    parser.add_argument(
+        "--host",
+        default="0.0.0.0",  # noqa: S104 - the LAN is the point; the Host allow-list follows the bind address
+        help="HTTP bind address (default: all interfaces); the server answers to the names it is reached by",
+    )
+    parser.add_argument(
+        "--public-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="where people open the dashboard through a proxy or port forward, http(s)://host[:port]; "
+        "repeatable; wins over PUBLIC_URLS",
+    )
     parser.add_argument("--port", type=int, default=None, help=f"HTTP port (default {DEFAULT_HTTP_PORT}; 0: any free)")
     parser.add_argument("--mqtt-host", default="0.0.0.0", help="broker bind address (default: all)")  # noqa: S104
     parser.add_argument(
@@ -64,6 +80,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
             problems.append(f"--{dest.replace('_', '-')} {exc}")
         else:
             setattr(args, dest, value)
+    public_urls: list[str] = []
+    for url in args.public_url:
+        try:
+            public_urls += t.PUBLIC_URLS.kind.parse(url.strip())
+        except ValueError as exc:
+            problems.append(f"--public-url {exc}")
+    args.public_url = tuple(public_urls)
     for option, port in (("--port", args.port), ("--mqtt-port", args.mqtt_port)):
         if port is not None and not 0 <= port <= 65_535:
             problems.append(f"{option} must be 0..65535 (0: any free port)")
@@ -114,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     data_dir: Path = args.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        web = parts.server_config(data_dir)
+        web = parts.server_config(data_dir, bind=args.host, public_urls=args.public_url, machine_names=machine_names())
     except ConfigError as exc:
         print(f"sensebridge: {exc}", file=sys.stderr)
         return 2

@@ -1,8 +1,11 @@
 """The settings objects of the embedded mode's parts, built directly (no environment in between).
 
 The embedded mode reads only its own rows of the settings table from the environment
-(``embedded`` in ``docs/settings.md``: the secret key, debug, allowed hosts, the dashboard
-folder, retention); everything else follows from its command line and its data folder:
+(``embedded`` in ``docs/settings.md``: the secret key, debug, allowed hosts, public URLs, the
+dashboard folder, retention); everything else follows from its command line and its data folder.
+The Host allow-list is derived, never ``*``: the names the bind address is reached by, the
+public URLs' hosts (``--public-url`` wins over ``PUBLIC_URLS``) and ``DJANGO_ALLOWED_HOSTS``
+(:mod:`server.hosts`, docs/security.md). Files:
 
     <data dir>/sensebridge.sqlite3   the reading store
     <data dir>/app.sqlite3           the application database (migrated at start)
@@ -13,7 +16,7 @@ folder, retention); everything else follows from its command line and its data f
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import config
@@ -23,6 +26,7 @@ from config import table as t
 from contract.broker import BrokerAddress
 from edge.config import DEFAULT_SIMULATION_PREFIX, EdgeConfig, simulated_ids
 from server.config import DEFAULT_DASHBOARD_DIR, ServerConfig
+from server.hosts import allowed_hosts, bind_hosts
 from storage.retention import retention_policy
 
 STORE_FILE = "sensebridge.sqlite3"
@@ -36,22 +40,41 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
-def server_config(data_dir: Path, environ: Mapping[str, str] | None = None) -> ServerConfig:
+def server_config(
+    data_dir: Path,
+    environ: Mapping[str, str] | None = None,
+    *,
+    bind: str,
+    public_urls: tuple[str, ...] = (),
+    machine_names: Iterable[str] = (),
+) -> ServerConfig:
     """The web tier's settings: in-memory channel layer, both SQLite files in ``data_dir``.
 
     Without ``DJANGO_SECRET_KEY`` a random key is made (sessions end with the process).
 
+    Args:
+        data_dir: The data folder.
+        environ: The environment (default ``os.environ``); only its embedded rows are read.
+        bind: The HTTP bind address (``--host``).
+        public_urls: ``--public-url`` values, already checked; they win over ``PUBLIC_URLS``.
+        machine_names: This machine's host name and LAN addresses, allowed with a wildcard
+            bind (:func:`server.embedded.network.machine_names`).
+
     Raises:
-        config.ConfigError: the embedded rows of ``environ`` (default ``os.environ``) are invalid.
+        config.ConfigError: the embedded rows of ``environ`` are invalid.
     """
     values = config.read(Process.EMBEDDED, environ)
     retention = retention_policy(values)
     values.check()
+    public: tuple[str, ...] = public_urls or values.get(t.PUBLIC_URLS) or ()
+    configured: tuple[str, ...] = values[t.DJANGO_ALLOWED_HOSTS]
+    hosts = allowed_hosts(configured=configured, public_urls=public, bind_names=bind_hosts(bind, machine_names))
     return ServerConfig(
         secret_key=values.get(t.DJANGO_SECRET_KEY) or secrets.token_urlsafe(32),
         database_url=sqlite_url(data_dir / DATABASE_FILE),
         debug=values[t.DJANGO_DEBUG],
-        allowed_hosts=values[t.DJANGO_ALLOWED_HOSTS],
+        allowed_hosts=hosts,
+        public_urls=public,
         store_url=sqlite_url(data_dir / STORE_FILE),
         channel_layer="memory",
         dashboard_dir=values.get(t.DASHBOARD_DIR) or DEFAULT_DASHBOARD_DIR,

@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from edge.errors import EdgeError
 from server.config import ServerConfig
 from server.embedded import parts
 from server.embedded.broker import Broker, BrokerError
+from server.embedded.network import lan_address
 from storage import Store, StoreError, open_store
 from storage.maintenance import run_maintenance
 
@@ -49,23 +49,15 @@ class EmbeddedOptions:
     server: ServerConfig
 
 
-def lan_address() -> str | None:
-    """This machine's address as other LAN hosts would use it, if it can be told (no traffic sent)."""
-    with contextlib.suppress(OSError):
-        address = socket.gethostbyname(socket.gethostname())
-        if not address.startswith("127."):
-            return address
-    return None
-
-
-def banner(options: EmbeddedOptions, broker: Broker, devices: list[str]) -> str:
-    """What the user needs to know once everything runs."""
+def banner(options: EmbeddedOptions, broker: Broker, devices: list[str], login: Sequence[str] = ()) -> str:
+    """What the user needs to know once everything runs (``login``: how to log in, from the accounts app)."""
     lan = lan_address()
     http_local = f"http://127.0.0.1:{options.http_port}/"
     lines = ["", "sensebridge embedded mode is running", f"  dashboard:   {http_local}"]
     wildcard = ("0.0.0.0", "")  # noqa: S104 - comparing, not binding
     if lan and options.host in wildcard:
         lines.append(f"               http://{lan}:{options.http_port}/  (from other machines on your LAN)")
+    lines += login
     mqtt_host = lan if lan and options.mqtt_host in wildcard else options.mqtt_host
     if mqtt_host in wildcard:
         mqtt_host = "127.0.0.1"
@@ -103,12 +95,19 @@ class EmbeddedRunner:
 
     async def start(self) -> None:
         """Start broker, store, bridge and devices; print the banner. Fatal errors stop the process."""
+        from channels.db import database_sync_to_async  # noqa: PLC0415 - needs Django set up first
         from channels.layers import get_channel_layer  # noqa: PLC0415 - needs Django set up first
+        from django.db import DatabaseError  # noqa: PLC0415
 
+        from server.accounts.bootstrap import embedded_admin_ensure  # noqa: PLC0415 - needs Django set up first
         from server.telemetry.store_access import use_store  # noqa: PLC0415 - needs Django set up first
 
         opts = self.options
         try:
+            # The first start creates an admin; its password goes into the banner this once.
+            login = await database_sync_to_async(embedded_admin_ensure)(
+                data_dir=opts.data_dir, database_url=opts.server.database_url
+            )
             await self.broker.start()
             self._store = await open_store(opts.server.store_url, retention=opts.server.retention)
             use_store(self._store)
@@ -129,14 +128,14 @@ class EmbeddedRunner:
                     seed=opts.seed,
                 )
                 self._devices = await asyncio.to_thread(self.start_devices, devices)
-        except (BrokerError, StoreError, EdgeError, TimeoutError, OSError) as exc:
+        except (BrokerError, StoreError, EdgeError, TimeoutError, OSError, DatabaseError) as exc:
             log.error("embedded mode failed to start: %s", exc)  # noqa: TRY400 - the message is the whole story
             self.exit_code = 1
             await self.stop()
             if self.on_fatal is not None:
                 self.on_fatal()
             return
-        print(banner(opts, self.broker, self.device_ids), file=sys.stderr, flush=True)
+        print(banner(opts, self.broker, self.device_ids, login), file=sys.stderr, flush=True)
 
     async def stop(self) -> None:
         """Stop everything that started, newest first. Safe to call twice."""

@@ -10,8 +10,10 @@ import pytest
 import config
 from config import ConfigError, Problem, Process
 from config import table as t
-from config.kinds import Flag, Float, Int, Names, Url
+from config.kinds import Flag, Float, Int, Names, Url, UrlList
 from config.loader import add_flags, given_flags
+
+WEB_URLS = UrlList(Url("http", "https", form="http[s]://host", path=False))
 
 
 def test_unset_and_empty_and_blank_variables_take_the_default() -> None:
@@ -126,8 +128,23 @@ def test_the_flags_of_a_process_come_from_the_table() -> None:
         (Url("mqtt", form="mqtt://host", path=False), "mqtt://h/x", "only mqtt://host is understood"),
         (Url("sqlite", form="sqlite:///path"), "sqlite:///", "expected sqlite:///relative/path"),
         (Url("unix", form="unix:///socket", hostless=("unix",)), "unix://", "expected unix:///socket"),
+        (WEB_URLS, " , ", "is empty"),
+        (WEB_URLS, "https://a.example,ftp://b", "'ftp://b': expected http[s]://host"),
+        (WEB_URLS, "https://a.example/x", "'https://a.example/x': only http[s]://host is understood"),
     ],
 )
-def test_each_kind_refuses_with_a_reason(kind: Int | Float | Flag | Names | Url, text: str, reason: str) -> None:
+def test_each_kind_refuses_with_a_reason(
+    kind: Int | Float | Flag | Names | Url | UrlList, text: str, reason: str
+) -> None:
     with pytest.raises(ValueError, match="^" + reason.replace("[", r"\[").replace("(", r"\(")):
         kind.check(kind.parse(text))  # type: ignore[arg-type]
+
+
+def test_a_url_list_keeps_each_url_as_written_and_writes_them_back_joined() -> None:
+    kind = WEB_URLS
+
+    urls = kind.parse(" https://a.example , http://b.example:8080/ ,")
+
+    assert urls == ("https://a.example", "http://b.example:8080/")
+    assert kind.parse(kind.render(urls)) == urls
+    assert kind.describe() == "comma-separated `http[s]://host`"

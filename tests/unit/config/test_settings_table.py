@@ -57,6 +57,7 @@ def test_every_process_reads_settings_and_the_embedded_mode_only_its_own_few() -
         "DJANGO_SECRET_KEY",
         "DJANGO_DEBUG",
         "DJANGO_ALLOWED_HOSTS",
+        "PUBLIC_URLS",
         "DASHBOARD_DIR",
         "RETENTION_RAW_DAYS",
         "RETENTION_MINUTE_DAYS",
@@ -79,9 +80,10 @@ def test_a_setting_that_is_not_a_choice_has_no_choices() -> None:
         _ = t.MONGO_URL.default_value
 
 
-def test_the_embedded_mode_has_its_own_default_for_allowed_hosts() -> None:
-    assert t.DJANGO_ALLOWED_HOSTS.default_for(Process.SERVER) == ("localhost", "127.0.0.1")
-    assert t.DJANGO_ALLOWED_HOSTS.default_for(Process.EMBEDDED) == ("*",)
+def test_no_process_allows_every_host_by_default() -> None:
+    for process in (Process.SERVER, Process.EMBEDDED):
+        assert t.DJANGO_ALLOWED_HOSTS.default_for(process) == ("localhost", "127.0.0.1")
+        assert t.PUBLIC_URLS.default_for(process) is None
 
 
 def test_the_settings_package_needs_only_the_standard_library() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from config import SETTINGS
 from devstack import (
     MOSQUITTO_CONF_D,
     RESERVED_PORTS,
@@ -77,6 +78,13 @@ def test_a_child_gets_only_the_settings_its_caller_names(monkeypatch: pytest.Mon
     assert not {"MQTT_URL", "MONGO_URL", "DJANGO_DEBUG", "BRIDGE_TICK_MS", "EDGE_RATE_HZ"} & env.keys()
     assert env["HOME_OF_SOMETHING_ELSE"] == "kept"
     assert Path(env["PYTHONPATH"], "devstack").is_dir()
+
+
+def test_no_setting_of_the_table_leaks_into_a_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    for setting in SETTINGS:
+        monkeypatch.setenv(setting.name, "from-the-developer-shell")
+
+    assert not {setting.name for setting in SETTINGS} & app_env().keys()
 
 
 def test_the_broker_config_puts_the_callers_lines_after_the_repos_shared_settings(tmp_path: Path) -> None:

@@ -72,3 +72,19 @@ def test_rate_and_tick_outside_the_tables_ranges_are_refused_together(capsys: py
     assert "--rate must be in (0, 50]" in err
     assert "--tick-ms not an integer" in err
     assert "--seed must be an integer in [0, " in err
+
+
+def test_public_urls_are_repeatable_and_kept_in_order() -> None:
+    assert _parse([]).public_url == ()
+    args = _parse(["--public-url", "https://pi.example.net", "--public-url", " http://pi.lan:8080 "])
+
+    assert args.public_url == ("https://pi.example.net", "http://pi.lan:8080")
+
+
+def test_a_public_url_that_is_no_web_origin_is_refused_with_the_option(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        _parse(["--public-url", "pi.example.net", "--public-url", "https://pi.example.net/dashboard"])
+
+    err = capsys.readouterr().err
+    assert "--public-url 'pi.example.net': expected http(s)://host[:port]" in err
+    assert "--public-url 'https://pi.example.net/dashboard': only http(s)://host[:port] is understood" in err

@@ -172,3 +172,19 @@ def test_daphne_binds_host_and_port() -> None:
 def test_an_unknown_asgi_server_has_no_command() -> None:
     with pytest.raises(ValueError, match="ASGI_SERVER"):
         asgi_server_args("gunicorn", host="127.0.0.1", port=8000)
+
+
+def test_the_public_urls_hosts_are_answered_besides_the_allowed_hosts() -> None:
+    config = load({**SECRET, "PUBLIC_URLS": "https://dash.example.net, http://10.0.0.5:8080"})
+
+    assert config.public_urls == ("https://dash.example.net", "http://10.0.0.5:8080")
+    assert config.allowed_hosts == ("dash.example.net", "10.0.0.5", "localhost", "127.0.0.1")
+
+
+def test_a_public_url_with_a_path_is_a_start_up_problem() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load({**SECRET, "PUBLIC_URLS": "https://dash.example.net/sensebridge"})
+
+    [problem] = caught.value.problems
+    assert problem.setting == "PUBLIC_URLS"
+    assert "only http(s)://host[:port] is understood" in str(problem)

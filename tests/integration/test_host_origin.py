@@ -1,0 +1,159 @@
+"""Host and Origin, checked by the real ASGI servers (uvicorn and daphne) serving ``server.asgi``.
+
+A request naming a host the server does not answer to (DNS rebinding) gets HTTP 400 and no data;
+a WebSocket handshake for such a host, or from a foreign Origin, is refused with HTTP 403; the
+page's own origin, a program without an Origin and the public URLs' origins get through.
+docs/security.md ("Host and Origin") states the rules.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import ClientConnection, connect
+
+from contract.codec import encode_reading
+from contract.models import Reading
+from contract.topics import Kind, topic
+from devstack import ServerHandle, wait_until
+from devstack.apps import start_asgi
+from server.host_guard import BAD_HOST_BODY
+from tests.integration.stack import SERVERS_UNDER_TEST, Stack, receive_json
+from tests.support.mqtt import MqttTestClient, acked
+
+pytestmark = pytest.mark.integration
+
+PUBLIC_URL = "https://pi.example.net"
+
+
+def get(port: int, path: str, *, host: str) -> tuple[int, bytes]:
+    """GET ``path`` from 127.0.0.1:``port`` with the given Host header."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", path, headers={"Host": host})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+@contextmanager
+def websocket(port: int, *, host: str, origin: str | None) -> Iterator[ClientConnection]:
+    """A WebSocket to 127.0.0.1:``port``/ws/live/ whose handshake names ``host`` and ``origin`` (none: no header)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    with connect(f"ws://{host}/ws/live/", sock=sock, origin=origin, open_timeout=5) as ws:  # type: ignore[arg-type]
+        yield ws
+
+
+def refused_handshake(port: int, *, host: str, origin: str | None) -> int:
+    """The HTTP status of a refused handshake (fails if the handshake is accepted)."""
+    with pytest.raises(InvalidStatus) as refused, websocket(port, host=host, origin=origin):
+        pass
+    return refused.value.response.status_code
+
+
+@pytest.fixture(scope="module")
+def stored_device(stack: Stack, mosquitto_session: ServerHandle) -> str:
+    """A device with one stored reading, so a refused request has data it could have leaked."""
+    device = f"rebind-{time.monotonic_ns()}"
+    now = time.time_ns() // 1_000_000
+    reading = Reading(device=device, boot="b1", seq=1, ts_ms=now, values={"temperature": 21.0})
+    with MqttTestClient(mosquitto_session.url, client_id=f"dev-{device}") as mqtt:
+        mqtt.subscribe(topic(device, Kind.ACK))
+        mqtt.publish(topic(device, Kind.READING), encode_reading(reading))
+        acked(mqtt, {1})
+    return device
+
+
+@pytest.fixture(scope="module", params=SERVERS_UNDER_TEST)
+def public_server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[ServerHandle]:
+    """An ASGI server told ``PUBLIC_URLS=https://pi.example.net`` (as behind a TLS proxy)."""
+    workdir: Path = tmp_path_factory.mktemp("public-url")
+    server = start_asgi(
+        workdir,
+        server=request.param,
+        store_url=f"sqlite:///{workdir / 'store.sqlite3'}",
+        layer="memory",
+        extra_env={"PUBLIC_URLS": PUBLIC_URL},
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/devices", "/", "/api/v1/health"])
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "127.0.0.2", "localhost.evil.example"])
+def test_a_request_for_a_foreign_host_gets_400_and_no_data(
+    stack: Stack, stored_device: str, path: str, host: str
+) -> None:
+    status, body = get(stack.http_port, path, host=host)
+
+    assert (status, body) == (400, BAD_HOST_BODY)
+    assert stored_device.encode() not in body
+
+
+def test_the_same_request_for_the_servers_own_names_is_answered(stack: Stack, stored_device: str) -> None:
+    for host in (f"127.0.0.1:{stack.http_port}", f"localhost:{stack.http_port}"):
+        status, body = get(stack.http_port, "/api/v1/devices", host=host)
+        assert status == 200, host
+        assert stored_device.encode() in body
+
+
+def test_a_websocket_handshake_for_a_foreign_host_is_refused_with_403(stack: Stack) -> None:
+    # DNS rebinding: the page's own origin, on a name that now points at this server.
+    host = f"evil.example:{stack.http_port}"
+    assert refused_handshake(stack.http_port, host=host, origin=f"http://{host}") == 403
+
+
+@pytest.mark.parametrize(
+    "origin",
+    ["http://evil.example", "https://evil.example", "http://127.0.0.1:{other}", "http://localhost", "null"],
+)
+def test_a_websocket_handshake_from_a_foreign_origin_is_refused_with_403(stack: Stack, origin: str) -> None:
+    origin = origin.format(other=stack.http_port + 1)
+    assert refused_handshake(stack.http_port, host=f"127.0.0.1:{stack.http_port}", origin=origin) == 403
+
+
+@pytest.mark.parametrize("origin", ["http://127.0.0.1:{port}", "http://localhost:{port}", None])
+def test_the_pages_own_origin_and_a_program_without_one_get_the_live_stream(stack: Stack, origin: str | None) -> None:
+    port = stack.http_port
+    shown = origin.format(port=port) if origin else None
+    with websocket(port, host=f"127.0.0.1:{port}", origin=shown) as ws:
+        assert receive_json(ws)["type"] == "hello"
+
+
+def test_a_public_urls_host_is_answered(public_server: ServerHandle) -> None:
+    assert get(public_server.port, "/api/v1/devices", host="pi.example.net")[0] == 200
+    assert get(public_server.port, "/api/v1/devices", host="evil.example")[0] == 400
+
+
+@pytest.mark.parametrize("host", ["pi.example.net", "127.0.0.1:{port}"])  # a proxy that keeps or rewrites Host
+def test_a_public_urls_origin_may_open_the_socket_through_a_proxy(public_server: ServerHandle, host: str) -> None:
+    with websocket(public_server.port, host=host.format(port=public_server.port), origin=PUBLIC_URL) as ws:
+        assert receive_json(ws)["type"] == "hello"
+
+
+@pytest.mark.parametrize("origin", ["http://pi.example.net", "https://pi.example.net:8443", "https://evil.example"])
+def test_only_the_public_urls_exact_origin_passes(public_server: ServerHandle, origin: str) -> None:
+    assert refused_handshake(public_server.port, host="pi.example.net", origin=origin) == 403
+
+
+def test_every_refusal_is_logged_with_its_reason(public_server: ServerHandle) -> None:
+    get(public_server.port, "/", host="rebound.example")
+    refused_handshake(public_server.port, host="pi.example.net", origin="https://other.example")
+
+    def logged() -> str | None:
+        text = public_server.process.log_text()
+        return text if "other.example" in text else None
+
+    log = wait_until(logged, timeout=5, what="both refusals in the log")
+    assert "Host 'rebound.example' refused: not an allowed host" in log
+    assert "Origin 'https://other.example' refused: its host is not an allowed host" in log
