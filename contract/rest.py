@@ -11,24 +11,52 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from contract.access import Action, Role
 from contract.live import reading_row
 from contract.models import Reading
 from contract.spec.rest import (
+    BAD_BODY,
+    BAD_CREDENTIALS,
     BAD_QUERY,
+    CSRF_FAILED,
     ERROR_CODES,
     MAX_HISTORY_POINTS,
+    MAX_PASSWORD_CHARS,
     MAX_READINGS_LIMIT,
+    MAX_TOKEN_NAME_CHARS,
+    MAX_USERNAME_CHARS,
+    METHOD_NOT_ALLOWED,
+    NOT_AUTHENTICATED,
+    PERMISSION_DENIED,
+    RATE_LIMITED,
     UNKNOWN_CHANNEL,
     UNKNOWN_DEVICE,
+    UNKNOWN_TOKEN,
 )
 
 __all__ = [
+    "BAD_BODY",
+    "BAD_CREDENTIALS",
     "BAD_QUERY",
+    "CSRF_FAILED",
     "ERROR_CODES",
     "MAX_HISTORY_POINTS",
+    "MAX_PASSWORD_CHARS",
     "MAX_READINGS_LIMIT",
+    "MAX_TOKEN_NAME_CHARS",
+    "MAX_USERNAME_CHARS",
+    "METHOD_NOT_ALLOWED",
+    "NOT_AUTHENTICATED",
+    "PERMISSION_DENIED",
+    "RATE_LIMITED",
     "UNKNOWN_CHANNEL",
     "UNKNOWN_DEVICE",
+    "UNKNOWN_TOKEN",
+    "api_token_created",
+    "api_token_entry",
+    "api_token_list",
+    "csrf_body",
+    "current_user_body",
     "device_entry",
     "device_list",
     "error_body",
@@ -36,6 +64,7 @@ __all__ = [
     "health_body",
     "history_answer",
     "readings_page",
+    "ticket_body",
 ]
 
 
@@ -129,7 +158,7 @@ def history_answer(
 
 
 def error_body(*, code: str, field: str, message: str) -> dict[str, Any]:
-    """The body of a 400 answer: which query parameter is wrong and why."""
+    """The body of a 4xx answer: its code, what to blame (query parameter, body field, header) and why."""
     return {"error": {"code": code, "field": field, "message": message}}
 
 
@@ -151,3 +180,51 @@ def export_row(reading: Reading, channels: Sequence[str]) -> dict[str, Any]:
         if value is not None:
             row[name] = value
     return row
+
+
+# --- accounts: /api/v1/auth/... -------------------------------------------------------
+
+
+def current_user_body(*, username: str, role: Role, actions: Iterable[Action]) -> dict[str, Any]:
+    """``GET /api/v1/auth/me`` (and the login's answer): the user, the role, what it allows."""
+    return {"username": username, "role": role.value, "actions": [a.value for a in actions]}
+
+
+def csrf_body(*, csrf_token: str) -> dict[str, Any]:
+    """``GET /api/v1/auth/csrf``: the value for the ``X-CSRFToken`` header."""
+    return {"csrf_token": csrf_token}
+
+
+def ticket_body(*, ticket: str, expires_server_ts: int) -> dict[str, Any]:
+    """``POST /api/v1/auth/ticket``: a single-use WebSocket ticket and when it expires (server clock)."""
+    return {"ticket": ticket, "expires_server_ts": expires_server_ts}
+
+
+def api_token_entry(
+    *,
+    token_id: int,
+    name: str,
+    username: str,
+    prefix: str,
+    created_server_ts: int,
+    last_used_server_ts: int | None,
+) -> dict[str, Any]:
+    """One API token without its secret (times: epoch ms, the web server's clock)."""
+    return {
+        "id": token_id,
+        "name": name,
+        "username": username,
+        "prefix": prefix,
+        "created_server_ts": created_server_ts,
+        "last_used_server_ts": last_used_server_ts,
+    }
+
+
+def api_token_list(entries: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """``GET /api/v1/auth/tokens``."""
+    return {"tokens": list(entries)}
+
+
+def api_token_created(entry: dict[str, Any], *, token: str) -> dict[str, Any]:
+    """``POST /api/v1/auth/tokens``: the new token's entry and, this once, its secret."""
+    return {**entry, "token": token}

@@ -51,11 +51,18 @@ def schema_path(message: Message) -> str:
     return f"{message.surface.value}/{message.name}.json"
 
 
+CLOCK_NOTES = {
+    Clock.DEVICE: "device clock",
+    Clock.RECEIVED: "bridge clock on receipt",
+    Clock.SERVER: "web server clock",
+}
+
+
 def clock_note(kind: Time) -> str:
     """How a time field says its clock in a description."""
     if kind.iso:
         return "Device clock." if kind.clock is Clock.DEVICE else "Bridge clock, on receipt."
-    return "Epoch ms, device clock." if kind.clock is Clock.DEVICE else "Epoch ms, bridge clock on receipt."
+    return f"Epoch ms, {CLOCK_NOTES[kind.clock]}."
 
 
 def describe(field: Field) -> str:

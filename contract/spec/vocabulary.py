@@ -6,10 +6,11 @@ sentence of description and, for times, the clock it is read from. The generator
 TypeScript module; nothing here parses or builds a message at run time.
 
 Naming rule for times (checked by a unit test): every WebSocket and REST time field is
-epoch milliseconds and names its clock, ``device_ts`` (the device's clock) or
-``received_ts`` (the bridge's clock when it received the MQTT message), optionally after
-a role (``status_received_ts``, ``since_device_ts``). MQTT payloads keep ``ts`` (device
-time, ISO 8601), which devices in the field already publish.
+epoch milliseconds and names its clock, ``device_ts`` (the device's clock),
+``received_ts`` (the bridge's clock when it received the MQTT message) or ``server_ts``
+(the web server's clock, for its own records such as API tokens), optionally after a role
+(``status_received_ts``, ``since_device_ts``, ``expires_server_ts``). MQTT payloads keep
+``ts`` (device time, ISO 8601), which devices in the field already publish.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ class Clock(enum.StrEnum):
 
     DEVICE = "device"
     RECEIVED = "received"
+    SERVER = "server"
 
 
 CLOCK_MEANING = {
     Clock.DEVICE: "the device's clock (when it sampled or published; as right as the Pi's clock)",
     Clock.RECEIVED: "the bridge's clock when it received the MQTT message",
+    Clock.SERVER: "the web server's clock (its own records: API tokens, WebSocket tickets)",
 }
 
 

@@ -36,7 +36,7 @@ export const REASONS = ['bad_topic', 'bad_device_id', 'too_large', 'malformed_js
 /** Codes of a WebSocket `error` besides the reasons. */
 export const PROTOCOL_ERROR_CODES = ['binary_unsupported'] as const;
 /** Codes of a REST error body. */
-export const REST_ERROR_CODES = ['bad_query', 'unknown_device', 'unknown_channel'] as const;
+export const REST_ERROR_CODES = ['bad_query', 'unknown_device', 'unknown_channel', 'bad_body', 'bad_credentials', 'not_authenticated', 'permission_denied', 'csrf_failed', 'unknown_token', 'method_not_allowed', 'rate_limited'] as const;
 
 // --- channels ------------------------------------------------------------------------
 
@@ -1002,14 +1002,17 @@ export function decodeHistoryAnswer(value: unknown, path = ''): HistoryAnswer {
 /** What was wrong with a request. */
 export interface ErrorDetail {
   /** Machine-readable error code. */
-  readonly code: 'bad_query' | 'unknown_device' | 'unknown_channel';
-  /** The query parameter (or path part) to blame. */
+  readonly code: 'bad_query' | 'unknown_device' | 'unknown_channel' | 'bad_body' | 'bad_credentials' | 'not_authenticated' | 'permission_denied' | 'csrf_failed' | 'unknown_token' | 'method_not_allowed' | 'rate_limited';
+  /**
+   * What to blame: a query parameter, path part or body field; a header (Authorization,
+   * X-CSRFToken); session; or, for permission_denied, the action refused.
+   */
   readonly field: string;
   /** Human-readable explanation. */
   readonly message: string;
 }
 
-const decodeErrorDetailCode = choice(['bad_query', 'unknown_device', 'unknown_channel'] as const);
+const decodeErrorDetailCode = choice(['bad_query', 'unknown_device', 'unknown_channel', 'bad_body', 'bad_credentials', 'not_authenticated', 'permission_denied', 'csrf_failed', 'unknown_token', 'method_not_allowed', 'rate_limited'] as const);
 const decodeErrorDetailField = str(null, 'wrong_type');
 const decodeErrorDetailMessage = str(null, 'wrong_type');
 
@@ -1027,7 +1030,10 @@ export function decodeErrorDetail(value: unknown, path = ''): ErrorDetail {
   };
 }
 
-/** The body of a 400 answer (a bad query, an unknown device or channel). */
+/**
+ * The body of every 4xx answer of the API: a bad query or body, missing credentials (401), an
+ * action the role may not do (403), too many login attempts (429).
+ */
 export interface ErrorBody {
   /** What was wrong. */
   readonly error: ErrorDetail;
@@ -1101,6 +1107,249 @@ export function decodeExportRow(value: unknown, path = ''): ExportRow {
     deviceTs: get(obj, 'device_ts', path, decodeExportRowDeviceTs),
     receivedTs: get(obj, 'received_ts', path, decodeExportRowReceivedTs),
     values: channelValues(obj, path, false),
+  };
+}
+
+/**
+ * POST /api/v1/auth/login: the request body (with the X-CSRFToken header). A username over 150 or a
+ * password over 4096 characters is a bad_body.
+ */
+export interface LoginRequest {
+  /** The account's name. */
+  readonly username: string;
+  /** Its password. */
+  readonly password: string;
+}
+
+const decodeLoginRequestUsername = str(null, 'wrong_type');
+const decodeLoginRequestPassword = str(null, 'wrong_type');
+const LOGIN_REQUEST_FIELDS: ReadonlySet<string> = new Set(['username', 'password']);
+
+/**
+ * Decode a LoginRequest; unknown fields are rejected, as the server does.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeLoginRequest(value: unknown, path = ''): LoginRequest {
+  const obj = asObject(value, path);
+  rejectUnknown(obj, LOGIN_REQUEST_FIELDS, path);
+  return {
+    username: get(obj, 'username', path, decodeLoginRequestUsername),
+    password: get(obj, 'password', path, decodeLoginRequestPassword),
+  };
+}
+
+/**
+ * GET /api/v1/auth/me, and POST /api/v1/auth/login's answer: who is signed in and what the role
+ * allows.
+ */
+export interface CurrentUser {
+  /** The account's name. */
+  readonly username: string;
+  /** viewer, operator or admin (a superuser is an admin). */
+  readonly role: 'viewer' | 'operator' | 'admin';
+  /** Every action the role allows; the dashboard shows only their controls. */
+  readonly actions: readonly ('read' | 'send_command' | 'acknowledge_alert' | 'write_room' | 'manage_users' | 'manage_devices' | 'manage_credentials')[];
+}
+
+const decodeCurrentUserUsername = str(null, 'wrong_type');
+const decodeCurrentUserRole = choice(['viewer', 'operator', 'admin'] as const);
+const decodeCurrentUserActions = list(choice(['read', 'send_command', 'acknowledge_alert', 'write_room', 'manage_users', 'manage_devices', 'manage_credentials'] as const), 0, Infinity, 'out_of_range', 'too_large');
+
+/**
+ * Decode a CurrentUser; unknown fields are ignored.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeCurrentUser(value: unknown, path = ''): CurrentUser {
+  const obj = asObject(value, path);
+  return {
+    username: get(obj, 'username', path, decodeCurrentUserUsername),
+    role: get(obj, 'role', path, decodeCurrentUserRole),
+    actions: get(obj, 'actions', path, decodeCurrentUserActions),
+  };
+}
+
+/**
+ * GET /api/v1/auth/csrf: also sets the csrftoken cookie; send the token as X-CSRFToken with every
+ * POST and DELETE made with the session cookie.
+ */
+export interface CsrfToken {
+  /** The value for the X-CSRFToken header (it changes at login). */
+  readonly csrfToken: string;
+}
+
+const decodeCsrfTokenCsrfToken = str(null, 'wrong_type');
+
+/**
+ * Decode a CsrfToken; unknown fields are ignored.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeCsrfToken(value: unknown, path = ''): CsrfToken {
+  const obj = asObject(value, path);
+  return {
+    csrfToken: get(obj, 'csrf_token', path, decodeCsrfTokenCsrfToken),
+  };
+}
+
+/** POST /api/v1/auth/ticket: a short-lived, single-use ticket for opening one WebSocket. */
+export interface WsTicket {
+  /** Pass it once when connecting; it is void after one use or when it expires. */
+  readonly ticket: string;
+  /** When it stops being accepted. Epoch ms, web server clock. */
+  readonly expiresServerTs: number;
+}
+
+const decodeWsTicketTicket = str(null, 'wrong_type');
+const decodeWsTicketExpiresServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+
+/**
+ * Decode a WsTicket; unknown fields are ignored.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeWsTicket(value: unknown, path = ''): WsTicket {
+  const obj = asObject(value, path);
+  return {
+    ticket: get(obj, 'ticket', path, decodeWsTicketTicket),
+    expiresServerTs: get(obj, 'expires_server_ts', path, decodeWsTicketExpiresServerTs),
+  };
+}
+
+/** One API token, without its secret. */
+export interface ApiToken {
+  /** Token id (revoke with DELETE /api/v1/auth/tokens/{id}). */
+  readonly id: number;
+  /** What it is for, as its owner named it. */
+  readonly name: string;
+  /** Its owner: the token acts as this user, with this user's role. */
+  readonly username: string;
+  /** Its first characters, to tell tokens apart (the rest is never shown again). */
+  readonly prefix: string;
+  /** When it was created. Epoch ms, web server clock. */
+  readonly createdServerTs: number;
+  /**
+   * When it last authenticated a request (to the minute); null if never. Epoch ms, web server
+   * clock.
+   */
+  readonly lastUsedServerTs: number | null;
+}
+
+const decodeApiTokenId = integer(1, MAX_SEQ);
+const decodeApiTokenName = str(null, 'wrong_type');
+const decodeApiTokenUsername = str(null, 'wrong_type');
+const decodeApiTokenPrefix = str(null, 'wrong_type');
+const decodeApiTokenCreatedServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeApiTokenLastUsedServerTs = nullable(integer(MIN_TIME_MS, MAX_TIME_MS));
+
+/**
+ * Decode a ApiToken; unknown fields are ignored.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeApiToken(value: unknown, path = ''): ApiToken {
+  const obj = asObject(value, path);
+  return {
+    id: get(obj, 'id', path, decodeApiTokenId),
+    name: get(obj, 'name', path, decodeApiTokenName),
+    username: get(obj, 'username', path, decodeApiTokenUsername),
+    prefix: get(obj, 'prefix', path, decodeApiTokenPrefix),
+    createdServerTs: get(obj, 'created_server_ts', path, decodeApiTokenCreatedServerTs),
+    lastUsedServerTs: get(obj, 'last_used_server_ts', path, decodeApiTokenLastUsedServerTs),
+  };
+}
+
+/** GET /api/v1/auth/tokens: the user's API tokens, newest first (an admin may ask for ?username=). */
+export interface ApiTokenList {
+  /** The tokens. */
+  readonly tokens: readonly ApiToken[];
+}
+
+const decodeApiTokenListTokens = list(decodeApiToken, 0, Infinity, 'out_of_range', 'too_large');
+
+/**
+ * Decode a ApiTokenList; unknown fields are ignored.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeApiTokenList(value: unknown, path = ''): ApiTokenList {
+  const obj = asObject(value, path);
+  return {
+    tokens: get(obj, 'tokens', path, decodeApiTokenListTokens),
+  };
+}
+
+/** POST /api/v1/auth/tokens: the request body. A name of 1-100 characters. */
+export interface ApiTokenRequest {
+  /** What the token is for (a script, an integration). */
+  readonly name: string;
+  /** Admins only: create it for this user instead. */
+  readonly username: string | null;
+}
+
+const decodeApiTokenRequestName = str(null, 'wrong_type');
+const decodeApiTokenRequestUsername = str(null, 'wrong_type');
+const API_TOKEN_REQUEST_FIELDS: ReadonlySet<string> = new Set(['name', 'username']);
+
+/**
+ * Decode a ApiTokenRequest; unknown fields are rejected, as the server does.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeApiTokenRequest(value: unknown, path = ''): ApiTokenRequest {
+  const obj = asObject(value, path);
+  rejectUnknown(obj, API_TOKEN_REQUEST_FIELDS, path);
+  return {
+    name: get(obj, 'name', path, decodeApiTokenRequestName),
+    username: getOptional(obj, 'username', path, decodeApiTokenRequestUsername),
+  };
+}
+
+/** POST /api/v1/auth/tokens (201): the new token, with its secret shown this once. */
+export interface ApiTokenCreated {
+  /** Token id (revoke with DELETE /api/v1/auth/tokens/{id}). */
+  readonly id: number;
+  /** What it is for, as its owner named it. */
+  readonly name: string;
+  /** Its owner: the token acts as this user, with this user's role. */
+  readonly username: string;
+  /** Its first characters, to tell tokens apart (the rest is never shown again). */
+  readonly prefix: string;
+  /** When it was created. Epoch ms, web server clock. */
+  readonly createdServerTs: number;
+  /**
+   * When it last authenticated a request (to the minute); null if never. Epoch ms, web server
+   * clock.
+   */
+  readonly lastUsedServerTs: number | null;
+  /** The secret: send it as Authorization: Bearer <token>. Only its hash is stored. */
+  readonly token: string;
+}
+
+const decodeApiTokenCreatedId = integer(1, MAX_SEQ);
+const decodeApiTokenCreatedName = str(null, 'wrong_type');
+const decodeApiTokenCreatedUsername = str(null, 'wrong_type');
+const decodeApiTokenCreatedPrefix = str(null, 'wrong_type');
+const decodeApiTokenCreatedCreatedServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeApiTokenCreatedLastUsedServerTs = nullable(integer(MIN_TIME_MS, MAX_TIME_MS));
+const decodeApiTokenCreatedToken = str(null, 'wrong_type');
+
+/**
+ * Decode a ApiTokenCreated; unknown fields are ignored.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeApiTokenCreated(value: unknown, path = ''): ApiTokenCreated {
+  const obj = asObject(value, path);
+  return {
+    id: get(obj, 'id', path, decodeApiTokenCreatedId),
+    name: get(obj, 'name', path, decodeApiTokenCreatedName),
+    username: get(obj, 'username', path, decodeApiTokenCreatedUsername),
+    prefix: get(obj, 'prefix', path, decodeApiTokenCreatedPrefix),
+    createdServerTs: get(obj, 'created_server_ts', path, decodeApiTokenCreatedCreatedServerTs),
+    lastUsedServerTs: get(obj, 'last_used_server_ts', path, decodeApiTokenCreatedLastUsedServerTs),
+    token: get(obj, 'token', path, decodeApiTokenCreatedToken),
   };
 }
 

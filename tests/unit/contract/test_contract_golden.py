@@ -59,6 +59,18 @@ REST_GOLDEN = (
     "rest-error.json",
     "rest-health.json",
     "rest-export-row.json",
+    # accounts (/api/v1/auth/...)
+    "rest-login.json",
+    "rest-me.json",
+    "rest-csrf.json",
+    "rest-ticket.json",
+    "rest-api-tokens.json",
+    "rest-api-token-request.json",
+    "rest-api-token-created.json",
+    "rest-error-not-authenticated.json",
+    "rest-error-permission-denied.json",
+    "rest-error-rate-limited.json",
+    "rest-error-csrf-failed.json",
 )
 ALL_GOLDEN = (*MQTT_GOLDEN, *WS_GOLDEN, *REST_GOLDEN)
 # Written exactly as the encoders write them; reading-minimal.json instead shows what a
