@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     http_port = _pick_port(args.host, args.port, DEFAULT_HTTP_PORT, "HTTP")
     mqtt_port = _pick_port(args.mqtt_host, args.mqtt_port, DEFAULT_MQTT_PORT, "MQTT")
     data_dir: Path = args.data_dir
-    data_dir.mkdir(parents=True, exist_ok=True)
+    # A new data folder is the user's alone: app.sqlite3 holds password hashes and sessions.
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         web = parts.server_config(data_dir, bind=args.host, public_urls=args.public_url, machine_names=machine_names())
     except ConfigError as exc:

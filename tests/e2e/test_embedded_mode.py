@@ -97,6 +97,7 @@ def test_the_application_database_is_migrated_before_the_banner(embedded: Embedd
     assert "application database" in log
     assert log.index("application database") < log.index("sensebridge embedded mode is running")
     database = embedded.log_path.parent / "data" / "app.sqlite3"
+    assert database.parent.stat().st_mode & 0o777 == 0o700  # password hashes and sessions live there
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
         applied = {app for (app,) in conn.execute("SELECT DISTINCT app FROM django_migrations")}
     assert {"auth", "contenttypes", "sessions"} <= applied
