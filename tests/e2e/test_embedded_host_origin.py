@@ -7,15 +7,11 @@ and Origin headers are what a browser would send for each URL.
 
 from __future__ import annotations
 
-import http.client
-import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
 from websockets.exceptions import InvalidStatus
-from websockets.sync.client import ClientConnection, connect
 
 from devstack import wait_until
 from devstack.embedded import Embedded, banner_urls, embedded_mode
@@ -23,33 +19,17 @@ from server.embedded.network import machine_names
 from server.host_guard import BAD_HOST_BODY
 from server.hosts import LOOPBACK_HOSTS, host_entry
 from tests.integration.stack import receive_json
+from tests.support.web import get_with_host, websocket_with_host
 
 pytestmark = pytest.mark.e2e
 
 PUBLIC_URL = "https://pi.example.net"
 
 
-def get(port: int, path: str, *, host: str) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        conn.request("GET", path, headers={"Host": host})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
-@contextmanager
-def websocket(port: int, *, host: str, origin: str | None) -> Iterator[ClientConnection]:
-    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-    with connect(f"ws://{host}/ws/live/", sock=sock, origin=origin, open_timeout=5) as ws:  # type: ignore[arg-type]
-        yield ws
-
-
 def handshake_status(port: int, *, host: str, origin: str | None) -> int:
     """101 if the handshake is accepted (and the server says hello), else the refusal's HTTP status."""
     try:
-        with websocket(port, host=host, origin=origin) as ws:
+        with websocket_with_host(port, host=host, origin=origin) as ws:
             assert receive_json(ws)["type"] == "hello"
             return 101
     except InvalidStatus as refused:
@@ -73,10 +53,12 @@ def dashboard_hosts(embedded: Embedded) -> list[str]:
 
 def test_a_request_for_a_foreign_host_gets_400_and_no_data(embedded: Embedded) -> None:
     own = urlsplit(embedded.base_url).netloc
-    wait_until(lambda: b"sim-1" in get(embedded.http_port, "/api/v1/devices", host=own)[1], what="sim-1 listed")
+    wait_until(
+        lambda: b"sim-1" in get_with_host(embedded.http_port, "/api/v1/devices", host=own)[1], what="sim-1 listed"
+    )
 
     for path in ("/", "/api/v1/devices", "/api/v1/devices/sim-1/readings?since=0"):
-        status, body = get(embedded.http_port, path, host="evil.example")
+        status, body = get_with_host(embedded.http_port, path, host="evil.example")
         assert (status, body) == (400, BAD_HOST_BODY), path
 
 
@@ -92,16 +74,16 @@ def test_a_websocket_from_a_foreign_page_or_for_a_foreign_host_is_refused_with_4
 def test_a_loopback_bind_answers_only_the_loopback_names(embedded: Embedded) -> None:
     port = embedded.http_port
     for name in ("127.0.0.1", "localhost", "[::1]"):
-        assert get(port, "/api/v1/health", host=f"{name}:{port}")[0] == 200, name
+        assert get_with_host(port, "/api/v1/health", host=f"{name}:{port}")[0] == 200, name
         assert handshake_status(port, host=f"{name}:{port}", origin=f"http://{name}:{port}") == 101, name
     for name in set(map(host_entry, machine_names())) - set(LOOPBACK_HOSTS):
-        assert get(port, "/api/v1/health", host=f"{name}:{port}")[0] == 400, name
+        assert get_with_host(port, "/api/v1/health", host=f"{name}:{port}")[0] == 400, name
 
 
 def test_every_url_the_banner_prints_is_answered_and_may_open_the_live_socket(on_every_interface: Embedded) -> None:
     port = on_every_interface.http_port
     for host in dashboard_hosts(on_every_interface):
-        assert get(port, "/", host=host)[0] == 200, host
+        assert get_with_host(port, "/", host=host)[0] == 200, host
         assert handshake_status(port, host=host, origin=f"http://{host}") == 101, host
 
 
@@ -109,14 +91,14 @@ def test_every_interface_answers_the_machines_names_and_addresses(on_every_inter
     port = on_every_interface.http_port
     for name in machine_names():
         host = f"{host_entry(name)}:{port}"
-        assert get(port, "/api/v1/health", host=host)[0] == 200, host
+        assert get_with_host(port, "/api/v1/health", host=host)[0] == 200, host
         assert handshake_status(port, host=host, origin=f"http://{host}") == 101, host
 
 
 def test_the_public_url_is_answered_and_its_origin_may_open_the_live_socket(on_every_interface: Embedded) -> None:
     port = on_every_interface.http_port
 
-    assert get(port, "/", host="pi.example.net")[0] == 200
+    assert get_with_host(port, "/", host="pi.example.net")[0] == 200
     assert handshake_status(port, host="pi.example.net", origin=PUBLIC_URL) == 101
     assert handshake_status(port, host=f"127.0.0.1:{port}", origin=PUBLIC_URL) == 101  # a proxy that rewrites Host
     assert handshake_status(port, host="pi.example.net", origin="http://pi.example.net") == 403
@@ -125,7 +107,7 @@ def test_the_public_url_is_answered_and_its_origin_may_open_the_live_socket(on_e
 def test_every_interface_still_refuses_a_foreign_host_and_origin(on_every_interface: Embedded) -> None:
     port = on_every_interface.http_port
 
-    assert get(port, "/", host="evil.example") == (400, BAD_HOST_BODY)
-    assert get(port, "/", host=f"evil.example:{port}") == (400, BAD_HOST_BODY)
+    assert get_with_host(port, "/", host="evil.example") == (400, BAD_HOST_BODY)
+    assert get_with_host(port, "/", host=f"evil.example:{port}") == (400, BAD_HOST_BODY)
     assert handshake_status(port, host=f"evil.example:{port}", origin=f"http://evil.example:{port}") == 403
     assert handshake_status(port, host=f"127.0.0.1:{port}", origin="https://evil.example") == 403

@@ -8,16 +8,12 @@ docs/security.md ("Host and Origin") states the rules.
 
 from __future__ import annotations
 
-import http.client
-import socket
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from websockets.exceptions import InvalidStatus
-from websockets.sync.client import ClientConnection, connect
 
 from contract.codec import encode_reading
 from contract.models import Reading
@@ -27,34 +23,16 @@ from devstack.apps import start_asgi
 from server.host_guard import BAD_HOST_BODY
 from tests.integration.stack import SERVERS_UNDER_TEST, Stack, receive_json
 from tests.support.mqtt import MqttTestClient, acked
+from tests.support.web import get_with_host, websocket_with_host
 
 pytestmark = pytest.mark.integration
 
 PUBLIC_URL = "https://pi.example.net"
 
 
-def get(port: int, path: str, *, host: str) -> tuple[int, bytes]:
-    """GET ``path`` from 127.0.0.1:``port`` with the given Host header."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        conn.request("GET", path, headers={"Host": host})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
-@contextmanager
-def websocket(port: int, *, host: str, origin: str | None) -> Iterator[ClientConnection]:
-    """A WebSocket to 127.0.0.1:``port``/ws/live/ whose handshake names ``host`` and ``origin`` (none: no header)."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-    with connect(f"ws://{host}/ws/live/", sock=sock, origin=origin, open_timeout=5) as ws:  # type: ignore[arg-type]
-        yield ws
-
-
 def refused_handshake(port: int, *, host: str, origin: str | None) -> int:
     """The HTTP status of a refused handshake (fails if the handshake is accepted)."""
-    with pytest.raises(InvalidStatus) as refused, websocket(port, host=host, origin=origin):
+    with pytest.raises(InvalidStatus) as refused, websocket_with_host(port, host=host, origin=origin):
         pass
     return refused.value.response.status_code
 
@@ -94,7 +72,7 @@ def public_server(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixt
 def test_a_request_for_a_foreign_host_gets_400_and_no_data(
     stack: Stack, stored_device: str, path: str, host: str
 ) -> None:
-    status, body = get(stack.http_port, path, host=host)
+    status, body = get_with_host(stack.http_port, path, host=host)
 
     assert (status, body) == (400, BAD_HOST_BODY)
     assert stored_device.encode() not in body
@@ -102,7 +80,7 @@ def test_a_request_for_a_foreign_host_gets_400_and_no_data(
 
 def test_the_same_request_for_the_servers_own_names_is_answered(stack: Stack, stored_device: str) -> None:
     for host in (f"127.0.0.1:{stack.http_port}", f"localhost:{stack.http_port}"):
-        status, body = get(stack.http_port, "/api/v1/devices", host=host)
+        status, body = get_with_host(stack.http_port, "/api/v1/devices", host=host)
         assert status == 200, host
         assert stored_device.encode() in body
 
@@ -126,18 +104,18 @@ def test_a_websocket_handshake_from_a_foreign_origin_is_refused_with_403(stack: 
 def test_the_pages_own_origin_and_a_program_without_one_get_the_live_stream(stack: Stack, origin: str | None) -> None:
     port = stack.http_port
     shown = origin.format(port=port) if origin else None
-    with websocket(port, host=f"127.0.0.1:{port}", origin=shown) as ws:
+    with websocket_with_host(port, host=f"127.0.0.1:{port}", origin=shown) as ws:
         assert receive_json(ws)["type"] == "hello"
 
 
 def test_a_public_urls_host_is_answered(public_server: ServerHandle) -> None:
-    assert get(public_server.port, "/api/v1/devices", host="pi.example.net")[0] == 200
-    assert get(public_server.port, "/api/v1/devices", host="evil.example")[0] == 400
+    assert get_with_host(public_server.port, "/api/v1/devices", host="pi.example.net")[0] == 200
+    assert get_with_host(public_server.port, "/api/v1/devices", host="evil.example")[0] == 400
 
 
 @pytest.mark.parametrize("host", ["pi.example.net", "127.0.0.1:{port}"])  # a proxy that keeps or rewrites Host
 def test_a_public_urls_origin_may_open_the_socket_through_a_proxy(public_server: ServerHandle, host: str) -> None:
-    with websocket(public_server.port, host=host.format(port=public_server.port), origin=PUBLIC_URL) as ws:
+    with websocket_with_host(public_server.port, host=host.format(port=public_server.port), origin=PUBLIC_URL) as ws:
         assert receive_json(ws)["type"] == "hello"
 
 
@@ -147,7 +125,7 @@ def test_only_the_public_urls_exact_origin_passes(public_server: ServerHandle, o
 
 
 def test_every_refusal_is_logged_with_its_reason(public_server: ServerHandle) -> None:
-    get(public_server.port, "/", host="rebound.example")
+    get_with_host(public_server.port, "/", host="rebound.example")
     refused_handshake(public_server.port, host="pi.example.net", origin="https://other.example")
 
     def logged() -> str | None:

@@ -6,13 +6,19 @@ cookie), then ``POST /api/v1/auth/login`` with the token in ``X-CSRFToken``.
 
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import json
+import socket
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any
+
+from websockets.sync.client import ClientConnection, connect
 
 TIMEOUT_S = 15.0
 
@@ -99,3 +105,22 @@ class WebClient:
 def bearer(token: str) -> dict[str, str]:
     """The header a script sends its API token in."""
     return {"Authorization": f"Bearer {token}"}
+
+
+def get_with_host(port: int, path: str, *, host: str) -> tuple[int, bytes]:
+    """GET ``path`` from 127.0.0.1:``port`` naming ``host`` in the Host header: (status, body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", path, headers={"Host": host})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+@contextmanager
+def websocket_with_host(port: int, *, host: str, origin: str | None) -> Iterator[ClientConnection]:
+    """A WebSocket to 127.0.0.1:``port``/ws/live/ whose handshake names ``host`` and ``origin`` (none: no header)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    with connect(f"ws://{host}/ws/live/", sock=sock, origin=origin, open_timeout=5) as ws:  # type: ignore[arg-type]
+        yield ws
