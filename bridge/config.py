@@ -5,6 +5,8 @@ builds a :class:`BridgeConfig` directly (each field defaults to the table's defa
 variables, defaults and ranges are in ``docs/settings.md``. Rules between settings, checked by
 :func:`load` with every other problem:
 
+* the broker settings follow :func:`contract.broker.broker_address` (password in ``MQTT_URL`` or
+  ``MQTT_PASSWORD_FILE``, not both; ``MQTT_CA_FILE`` only with ``mqtts://``);
 * ``BRIDGE_SHARE_GROUP`` contains no ``/ + #`` and needs ``MQTT_PROTOCOL=5``;
 * without ``BRIDGE_CLIENT_ID`` the client id is ``sensebridge-bridge``, or per host with a
   share group (:func:`default_client_id`);
@@ -22,7 +24,7 @@ import config
 from bridge.layers import LAYERS
 from config import Process
 from config import table as t
-from contract.broker import BrokerAddress, parse_mqtt_url
+from contract.broker import BrokerAddress, BrokerSettingsError, broker_address, parse_mqtt_url
 from storage.factory import store_url
 from storage.retention import RetentionPolicy, retention_policy
 
@@ -42,7 +44,7 @@ class BridgeConfig:
     """Typed bridge settings (``docs/settings.md`` has the variables).
 
     Attributes:
-        broker: ``MQTT_URL``.
+        broker: ``MQTT_URL``, ``MQTT_PASSWORD_FILE`` (read at load), ``MQTT_CA_FILE``.
         protocol: ``MQTT_PROTOCOL``.
         client_id: ``BRIDGE_CLIENT_ID`` (or :func:`default_client_id`).
         share_group: ``BRIDGE_SHARE_GROUP``.
@@ -74,6 +76,19 @@ class BridgeConfig:
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
 
+def _broker(values: config.Values) -> BrokerAddress:
+    if not all(values.valid(s) for s in (t.MQTT_URL, t.MQTT_PASSWORD_FILE, t.MQTT_CA_FILE)):
+        return DEFAULT_BROKER
+    try:
+        return broker_address(
+            values[t.MQTT_URL], password_file=values.get(t.MQTT_PASSWORD_FILE), ca_file=values.get(t.MQTT_CA_FILE)
+        )
+    except BrokerSettingsError as exc:
+        for name, reason in exc.problems:
+            values.problem(t.BY_NAME[name], reason)
+    return DEFAULT_BROKER
+
+
 def load(environ: Mapping[str, str] | None = None) -> BridgeConfig:
     """Read and check the bridge's settings from ``environ`` (default ``os.environ``).
 
@@ -81,12 +96,7 @@ def load(environ: Mapping[str, str] | None = None) -> BridgeConfig:
         config.ConfigError: listing every problem at once.
     """
     values = config.read(Process.BRIDGE, environ)
-    broker = DEFAULT_BROKER
-    if values.valid(t.MQTT_URL):
-        try:
-            broker = parse_mqtt_url(values[t.MQTT_URL])
-        except ValueError as exc:
-            values.problem(t.MQTT_URL, f": {exc}")
+    broker = _broker(values)
     protocol = values[t.MQTT_PROTOCOL]
     share_group = values.get(t.BRIDGE_SHARE_GROUP)
     if share_group and any(c in share_group for c in "/+#"):

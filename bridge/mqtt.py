@@ -22,6 +22,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from bridge.pipeline import Incoming
+from contract.broker import BrokerAddress, tls_context
 
 MqttError = aiomqtt.MqttError
 Handler = Callable[[Incoming], None]
@@ -58,6 +59,23 @@ class FastClient(aiomqtt.Client):
     async def wait_disconnected(self) -> None:
         """Return when the connection is lost; raises the reason if there is one."""
         await self._disconnected
+
+
+def broker_options(broker: BrokerAddress) -> dict[str, Any]:
+    """Aiomqtt keyword arguments that reach and log in to ``broker``, over TLS for ``mqtts://``.
+
+    Raises:
+        OSError, ssl.SSLError: the CA file cannot be read (the settings loader checked it at start).
+    """
+    options: dict[str, Any] = {
+        "hostname": broker.host,
+        "port": broker.port,
+        "username": broker.username,
+        "password": broker.password,
+    }
+    if broker.tls:
+        options["tls_context"] = tls_context(broker)
+    return options
 
 
 def connect_options(*, protocol: str, client_id: str, session_expiry_s: int) -> dict[str, Any]:

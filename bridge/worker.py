@@ -27,7 +27,7 @@ from typing import Any
 from bridge.coalescer import Coalescer
 from bridge.config import BridgeConfig
 from bridge.layers import GroupSender, LayerSender
-from bridge.mqtt import FastClient, connect_options, sleep_backoff
+from bridge.mqtt import FastClient, broker_options, connect_options, sleep_backoff
 from bridge.pipeline import Accepted, Incoming, Presence, Rejected, classify
 from contract.codec import encode_ack
 from contract.live import FLEET_GROUP, device_group, frame_event, frame_message, status_event, status_message, to_text
@@ -275,10 +275,7 @@ class BridgeWorker:
         while True:
             try:
                 client = FastClient(
-                    cfg.broker.host,
-                    cfg.broker.port,
-                    username=cfg.broker.username,
-                    password=cfg.broker.password,
+                    **broker_options(cfg.broker),
                     handler=self.handle,
                     **connect_options(
                         protocol=cfg.protocol, client_id=cfg.client_id, session_expiry_s=cfg.session_expiry_s
@@ -292,7 +289,9 @@ class BridgeWorker:
                     log.info("bridge connected to %s as %s", cfg.broker.url, cfg.client_id)
                     await client.wait_disconnected()
             except Exception as exc:  # supervisor boundary: log once, reconnect
-                log.warning("MQTT connection to %s failed or lost: %s", cfg.broker.url, exc)
+                # With TLS, say what verified the broker: a wrong CA file is the usual cause.
+                trust = f" (TLS verified with {cfg.broker.trust})" if cfg.broker.tls else ""
+                log.warning("MQTT connection to %s failed or lost: %s%s", cfg.broker.url, exc, trust)
             finally:
                 self._client = None
                 self.connected.clear()

@@ -9,6 +9,7 @@ are ``ValueError`` carrying the reason only: the loader adds the setting's name 
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -211,6 +212,18 @@ class Folder(Kind[Path]):
         return "path"
 
 
+class File(Kind[Path]):
+    """The path of a file (relative to the working directory unless absolute); the process reads it."""
+
+    def parse(self, text: str) -> Path:
+        """See :meth:`Kind.parse`."""
+        return Path(text)
+
+    def describe(self) -> str:
+        """See :meth:`Kind.describe`."""
+        return "path of a file"
+
+
 class Url(Kind[str]):
     """A URL with one of ``schemes``, in the shape ``form`` describes.
 
@@ -288,3 +301,43 @@ class UrlList(Kind[tuple[str, ...]]):
     def describe(self) -> str:
         """See :meth:`Kind.describe`."""
         return f"comma-separated {self.url.describe()}"
+
+
+class Networks(Kind[tuple[str, ...]]):
+    """A comma-separated list of at least one IP address or network (CIDR), each normalized.
+
+    An address stands for its own network (``10.0.0.7`` -> ``10.0.0.7/32``). Names are not
+    resolved (a name could point elsewhere later); a network with host bits set
+    (``10.0.0.7/8``) is refused rather than widened silently. The first entry refused names
+    the reason.
+    """
+
+    def parse(self, text: str) -> tuple[str, ...]:
+        """See :meth:`Kind.parse`."""
+        entries = tuple(part.strip() for part in text.split(",") if part.strip())
+        if not entries:
+            raise ValueError("is empty")
+        return tuple(_network(entry) for entry in entries)
+
+    def render(self, value: tuple[str, ...]) -> str:
+        """See :meth:`Kind.render`."""
+        return ",".join(value)
+
+    def describe(self) -> str:
+        """See :meth:`Kind.describe`."""
+        return "comma-separated IP addresses or networks (`10.0.0.7`, `172.18.0.0/16`, `::1`)"
+
+
+def _network(entry: str) -> str:
+    """``entry`` as Python's :mod:`ipaddress` writes its network (``::1`` -> ``::1/128``)."""
+    try:
+        return str(ipaddress.ip_network(entry))
+    except ValueError:
+        pass
+    try:
+        widened = ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        raise ValueError(
+            f"{entry!r}: not an IP address or network (names are not resolved: write the address or a CIDR network)"
+        ) from None
+    raise ValueError(f"{entry!r}: host bits set (the network is {widened})")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from config.kinds import Choice, Flag, Float, Folder, Int, Names, Text, Url, UrlList
+from config.kinds import Choice, File, Flag, Float, Folder, Int, Names, Networks, Text, Url, UrlList
 from config.setting import Process, Setting
 
 EDGE, BRIDGE, SERVER, EMBEDDED = Process.EDGE, Process.BRIDGE, Process.SERVER, Process.EMBEDDED
@@ -23,18 +23,47 @@ EDGE, BRIDGE, SERVER, EMBEDDED = Process.EDGE, Process.BRIDGE, Process.SERVER, P
 
 MQTT_URL = Setting(
     "MQTT_URL",
-    Url("mqtt", form="mqtt://[user[:password]@]host[:port]", path=False, query=False),
+    Url("mqtt", "mqtts", form="mqtt[s]://[user[:password]@]host[:port]", path=False, query=False),
     "mqtt://127.0.0.1:1883",
     (EDGE, BRIDGE),
-    "The MQTT broker, with the user name and password when it asks for them.",
+    "The MQTT broker and the user name; mqtts:// is TLS (port 8883 unless given). The edge refuses a "
+    "password in --mqtt-url (ps shows it): use MQTT_PASSWORD_FILE or this variable.",
     flag="--mqtt-url",
+)
+MQTT_PASSWORD_FILE = Setting(
+    "MQTT_PASSWORD_FILE",
+    File(),
+    None,
+    (EDGE, BRIDGE),
+    "A file whose first line is the MQTT password (readable only by the process's user); "
+    "MQTT_URL then names the user but holds no password.",
+    flag="--mqtt-password-file",
+    default_doc="none: the password, if any, is in `MQTT_URL`",
+)
+MQTT_CA_FILE = Setting(
+    "MQTT_CA_FILE",
+    File(),
+    None,
+    (EDGE, BRIDGE),
+    "PEM CA bundle that signed an mqtts:// broker's certificate (the host name is always verified); "
+    "refused with mqtt://.",
+    flag="--mqtt-ca-file",
+    default_doc="none: the system's trust store",
+)
+MQTT_ACCESS_DIR = Setting(
+    "MQTT_ACCESS_DIR",
+    Folder(),
+    Path("var/mqtt-access"),
+    (SERVER,),
+    "Folder the server writes the broker's password and ACL files into (manage.py mqtt); Mosquitto reads them.",
+    default_doc="`var/mqtt-access`; the embedded mode uses `mqtt-access/` in its data folder",
 )
 MQTT_PROTOCOL = Setting(
     "MQTT_PROTOCOL",
     Choice("5", "3.1.1"),
     "5",
     (EDGE, BRIDGE),
-    "MQTT protocol version: 5, or 3.1.1 for brokers that speak only that (the embedded amqtt broker).",
+    "MQTT protocol version: 5, or 3.1.1 for brokers that speak only that.",
     flag="--mqtt-protocol",
 )
 
@@ -135,6 +164,23 @@ PUBLIC_URLS = Setting(
     "Where people open the dashboard when a proxy or port forward stands in between: each URL's host is "
     "answered and its exact origin may open the live WebSocket.",
     default_doc="none; the embedded mode's `--public-url` (repeatable) wins over it",
+)
+TRUSTED_PROXIES = Setting(
+    "TRUSTED_PROXIES",
+    Networks(),
+    None,
+    (SERVER, EMBEDDED),
+    "The reverse proxies in front of the web server: only a request from one of them has its X-Forwarded-For "
+    "(the client's address, for the login throttle and logs) and X-Forwarded-Proto (https) believed.",
+    default_doc="none: X-Forwarded-* headers are ignored",
+)
+HSTS_SECONDS = Setting(
+    "HSTS_SECONDS",
+    Int(0, 2 * 366 * 86_400),
+    365 * 86_400,
+    (SERVER, EMBEDDED),
+    "How long browsers must reach the server over https only (Strict-Transport-Security), sent when a "
+    "PUBLIC_URLS entry is https; 0 sends none.",
 )
 DATABASE_URL = Setting(
     "DATABASE_URL",

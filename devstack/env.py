@@ -10,24 +10,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from config.table import SETTINGS
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-# Every setting of the bridge, the server and the edge agent starts with one of these.
-SETTING_PREFIXES = (
-    "ASGI_",
-    "BRIDGE_",
-    "CHANNEL_",
-    "DASHBOARD_",
-    "DATABASE_",
-    "DJANGO_",
-    "EDGE_",
-    "MONGO_",
-    "MQTT_",
-    "PUBLIC_",
-    "REDIS_",
-    "RETENTION_",
-    "STORE_",
-)
+# Every setting of every process (the settings table), and Django's own variables
+# (DJANGO_SETTINGS_MODULE), which are not rows of the table but change how a child starts.
+SETTING_NAMES = frozenset(setting.name for setting in SETTINGS)
+OTHER_PREFIXES = ("DJANGO_",)
 
 
 def app_env(**settings: str) -> dict[str, str]:
@@ -36,7 +26,7 @@ def app_env(**settings: str) -> dict[str, str]:
     Args:
         settings: Variables to set, e.g. ``MQTT_URL="mqtt://127.0.0.1:1883"``.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith(SETTING_PREFIXES)}
+    env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES and not k.startswith(OTHER_PREFIXES)}
     env["PYTHONPATH"] = str(REPO_ROOT)
     env.update(settings)
     return env

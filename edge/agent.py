@@ -39,7 +39,7 @@ from contract.errors import ContractError
 from contract.models import Status, StorageAck
 from contract.topics import Kind, topic
 from edge.config import EdgeConfig
-from edge.mqtt import KEEPALIVE_S, Backoff, build_client
+from edge.mqtt import KEEPALIVE_S, Backoff, build_client, describe_tls_failure
 from edge.outbox import Outbox, OutboxPolicy
 from edge.resend import plan_batches
 from edge.sampler import Sequencer, new_boot_id
@@ -152,6 +152,9 @@ class Agent:
         self._connected = False
         self._rejected_channels: set[str] = set()
         self._last_error: tuple[str, float] = ("", -math.inf)
+        self._tls_failure: OSError | None = None
+        self._answered = False  # the broker answered the current connection attempt (CONNACK)
+        self._failure_logged = ""
         self.sampled = self.published = self.resent = self.acked = 0
         self.skipped = self.source_errors = self.bad_acks = self.errors = 0
 
@@ -237,6 +240,7 @@ class Agent:
             protocol=self.config.mqtt_protocol,
             will_topic=self._topics[Kind.STATUS],
             will_payload=encode_status(Status(device=self.device, online=False, boot=self.boot)),
+            on_tls_failure=self._on_tls_failure,
         )
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
@@ -281,11 +285,13 @@ class Agent:
     def _on_connect(
         self, client: mqtt.Client, userdata: Any, flags: mqtt.ConnectFlags, reason: ReasonCode, properties: Any
     ) -> None:
+        self._answered = True
         if reason.is_failure:
             logger.error("%s: broker refused the connection: %s", self.device, reason)
             return
         self._connected = True
         self._backoff.reset()
+        self._failure_logged = ""
         client.subscribe(self._topics[Kind.ACK], qos=1)
         self._publish_status(online=True)
         self._events.put(_Signal.CONNECTED)
@@ -300,15 +306,35 @@ class Agent:
         self, client: mqtt.Client, userdata: Any, flags: mqtt.DisconnectFlags, reason: ReasonCode, properties: Any
     ) -> None:
         was_connected, self._connected = self._connected, False
+        answered, self._answered = self._answered, False
         if self._stopping:
             return
         delay = self._retry_later(client)
         if was_connected:
             logger.warning("%s: disconnected (%s); reconnecting in %d s", self.device, reason, delay)
+        elif not answered:
+            hint = "" if self.config.broker.tls else " (a TLS port needs an mqtts:// MQTT_URL)"
+            self._log_failure(f"{self.config.broker.url} closed the connection without answering{hint}", delay)
+
+    def _on_tls_failure(self, error: OSError) -> None:
+        self._tls_failure = error  # on paho's thread, just before _on_connect_fail
 
     def _on_connect_fail(self, client: mqtt.Client, userdata: Any) -> None:
         delay = self._retry_later(client)
-        logger.info("%s: cannot reach %s; retrying in %d s", self.device, self.config.broker.url, delay)
+        failure, self._tls_failure = self._tls_failure, None
+        if failure is None:
+            logger.info("%s: cannot reach %s; retrying in %d s", self.device, self.config.broker.url, delay)
+        else:
+            self._log_failure(describe_tls_failure(failure, self.config.broker), delay)
+
+    def _log_failure(self, text: str, delay: int) -> None:
+        """Log why connecting failed: ERROR the first time, INFO while the same cause repeats.
+
+        A wrong CA file, host name or scheme stays wrong until someone fixes the settings.
+        """
+        level = logging.INFO if text == self._failure_logged else logging.ERROR
+        self._failure_logged = text
+        logger.log(level, "%s: %s; retrying in %d s (readings stay in the outbox)", self.device, text, delay)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         if message.topic != self._topics[Kind.ACK]:

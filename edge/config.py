@@ -6,7 +6,9 @@ flags, defaults and ranges are in ``docs/settings.md`` (and ``python -m edge --h
 problems are collected and raised together as one :class:`config.ConfigError`. Rules between
 settings: ``EDGE_DEVICE_ID`` is required unless ``EDGE_SIMULATE`` is set (then it is the prefix
 of the simulated ids, ``sim`` by default); simulating needs the simulator source; every device
-id is a valid contract id.
+id is a valid contract id; the broker settings follow :func:`contract.broker.broker_address`
+(password in ``MQTT_URL`` or ``MQTT_PASSWORD_FILE``, CA file only with ``mqtts://``). A password
+inside ``--mqtt-url`` is refused: every user of the machine can read a command line (``ps``).
 
 A program that embeds agents builds an :class:`EdgeConfig` directly (each field defaults to
 the table's default).
@@ -26,7 +28,7 @@ import config
 from config import Process, Values
 from config import table as t
 from config.loader import add_flags, given_flags
-from contract.broker import BrokerAddress, parse_mqtt_url
+from contract.broker import BrokerAddress, BrokerSettingsError, broker_address, parse_mqtt_url, url_has_password
 from contract.topics import DEVICE_ID_PATTERN
 
 DEFAULT_BROKER = parse_mqtt_url(t.MQTT_URL.default_value)
@@ -57,7 +59,7 @@ class EdgeConfig:
     """Validated settings of one edge process (one or more devices).
 
     Attributes:
-        broker: Where the broker is, with optional credentials.
+        broker: Where the broker is, with optional credentials (password read from its file) and TLS.
         mqtt_protocol: ``"5"`` or ``"3.1.1"``.
         devices: Device ids this process runs an agent for, in order.
         source: Where readings come from.
@@ -131,6 +133,26 @@ def _devices(values: Values, source: SourceKind) -> tuple[str, ...]:
     return ids
 
 
+def _broker(values: Values, flags: Mapping[str, str]) -> BrokerAddress:
+    if url_has_password(flags.get(t.MQTT_URL.name, "")):
+        values.problem(
+            t.MQTT_URL,
+            "has a password, and every user of this machine can read a command line (ps): "
+            "put it in MQTT_PASSWORD_FILE (--mqtt-password-file) or in the MQTT_URL variable",
+        )
+        return DEFAULT_BROKER
+    if not all(values.valid(s) for s in (t.MQTT_URL, t.MQTT_PASSWORD_FILE, t.MQTT_CA_FILE)):
+        return DEFAULT_BROKER
+    try:
+        return broker_address(
+            values[t.MQTT_URL], password_file=values.get(t.MQTT_PASSWORD_FILE), ca_file=values.get(t.MQTT_CA_FILE)
+        )
+    except BrokerSettingsError as exc:
+        for name, reason in exc.problems:
+            values.problem(t.BY_NAME[name], reason)
+    return DEFAULT_BROKER
+
+
 def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> EdgeConfig:
     """Read the settings once: flags from ``argv`` over variables from ``environ``.
 
@@ -142,14 +164,9 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
         config.ConfigError: listing every invalid or missing setting.
         SystemExit: on ``--help`` or a malformed command line (argparse's behaviour).
     """
-    flags = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
-    values = config.read(Process.EDGE, environ, given_flags(flags, Process.EDGE))
-    broker = DEFAULT_BROKER
-    if values.valid(t.MQTT_URL):
-        try:
-            broker = parse_mqtt_url(values[t.MQTT_URL])
-        except ValueError as exc:
-            values.problem(t.MQTT_URL, f": {exc}")
+    flags = given_flags(build_parser().parse_args(sys.argv[1:] if argv is None else list(argv)), Process.EDGE)
+    values = config.read(Process.EDGE, environ, flags)
+    broker = _broker(values, flags)
     source = SourceKind(values[t.EDGE_SOURCE]) if values.valid(t.EDGE_SOURCE) else DEFAULT_SOURCE
     settings = EdgeConfig(
         broker=broker,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import socket
+import ssl
+from pathlib import Path
 
 import pytest
 
 from bridge.config import LAYERS, BridgeConfig, load
+from bridge.mqtt import broker_options
 from config import ConfigError
 from contract.broker import BrokerAddress
+from devstack.tls import make_certificates
 
 DEFAULTS = BridgeConfig(
     broker=BrokerAddress("127.0.0.1", 1883),
@@ -183,3 +187,62 @@ def test_a_password_in_the_broker_url_never_reaches_a_problem() -> None:
 
     assert "s3cret" not in str(caught.value)
     assert "bridge:***@broker.lan" in str(caught.value)
+
+
+# --- broker credentials and TLS ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ca_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_certificates(tmp_path_factory.mktemp("ca")).ca_file
+
+
+def test_the_password_file_and_the_ca_file_are_read_at_load(tmp_path: Path, ca_file: Path) -> None:
+    password_file = tmp_path / "mqtt-password"
+    password_file.write_text("s3cret\n")
+
+    cfg = load(
+        {
+            "MQTT_URL": "mqtts://bridge@broker.lan",
+            "MQTT_PASSWORD_FILE": str(password_file),
+            "MQTT_CA_FILE": str(ca_file),
+        }
+    )
+
+    assert cfg.broker == BrokerAddress("broker.lan", 8883, "bridge", "s3cret", tls=True, ca_file=ca_file)
+
+
+def test_broker_setting_problems_are_listed_with_the_others(tmp_path: Path, ca_file: Path) -> None:
+    env = {
+        "MQTT_URL": "mqtt://bridge:s3cret@broker.lan",
+        "MQTT_PASSWORD_FILE": str(tmp_path / "absent"),
+        "MQTT_CA_FILE": str(ca_file),
+        "BRIDGE_TICK_MS": "fast",
+    }
+
+    with pytest.raises(ConfigError) as caught:
+        load(env)
+
+    assert [p.setting for p in caught.value.problems] == [
+        "MQTT_PASSWORD_FILE",
+        "MQTT_PASSWORD_FILE",
+        "MQTT_CA_FILE",
+        "BRIDGE_TICK_MS",
+    ]
+    text = str(caught.value)
+    assert f"MQTT_PASSWORD_FILE: cannot read {tmp_path / 'absent'}" in text
+    assert "MQTT_PASSWORD_FILE: MQTT_URL has a password too" in text
+    assert "MQTT_CA_FILE=" in text
+    assert "needs an mqtts:// MQTT_URL" in text
+    assert "s3cret" not in text
+
+
+def test_the_client_options_carry_the_credentials_and_tls_only_for_mqtts(ca_file: Path) -> None:
+    plain = broker_options(BrokerAddress("broker.lan", 1883, "bridge", "pw"))
+    secure = broker_options(BrokerAddress("broker.lan", 8883, "bridge", "pw", tls=True, ca_file=ca_file))
+
+    assert plain == {"hostname": "broker.lan", "port": 1883, "username": "bridge", "password": "pw"}
+    context = secure.pop("tls_context")
+    assert secure == {"hostname": "broker.lan", "port": 8883, "username": "bridge", "password": "pw"}
+    assert context.verify_mode is ssl.CERT_REQUIRED
+    assert context.check_hostname

@@ -58,6 +58,8 @@ def test_every_process_reads_settings_and_the_embedded_mode_only_its_own_few() -
         "DJANGO_DEBUG",
         "DJANGO_ALLOWED_HOSTS",
         "PUBLIC_URLS",
+        "TRUSTED_PROXIES",
+        "HSTS_SECONDS",
         "DASHBOARD_DIR",
         "RETENTION_RAW_DAYS",
         "RETENTION_MINUTE_DAYS",

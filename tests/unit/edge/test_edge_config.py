@@ -8,7 +8,9 @@ import pytest
 
 from config import SETTINGS, ConfigError
 from config import table as t
+from contract.broker import BrokerAddress
 from contract.models import MAX_BATCH_READINGS
+from devstack.tls import make_certificates
 from edge.__main__ import main
 from edge.config import EdgeConfig, SourceKind, load_config
 
@@ -198,3 +200,95 @@ def test_help_lists_every_flag_with_its_variable(capsys: pytest.CaptureFixture[s
         if setting.flag:
             assert setting.flag in out
             assert f"[{setting.name}" in out
+
+
+# --- broker credentials and TLS ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ca_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_certificates(tmp_path_factory.mktemp("ca")).ca_file
+
+
+def test_a_password_in_the_mqtt_url_flag_is_refused_and_never_shown() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(["--device-id", "pi-1", "--mqtt-url", "mqtts://kitchen:hunter2@broker.lan"], {})
+
+    text = str(caught.value)
+    assert [p.setting for p in caught.value.problems] == ["MQTT_URL"]
+    assert "MQTT_URL (--mqtt-url) has a password, and every user of this machine can read a command line (ps)" in text
+    assert "MQTT_PASSWORD_FILE (--mqtt-password-file) or in the MQTT_URL variable" in text
+    assert "hunter2" not in text
+
+
+def test_a_password_in_the_mqtt_url_variable_is_accepted() -> None:
+    config = load_config(["--device-id", "pi-1"], {"MQTT_URL": "mqtts://kitchen:hunter2@broker.lan"})
+
+    assert (config.broker.username, config.broker.password, config.broker.tls) == ("kitchen", "hunter2", True)
+    assert config.broker.url == "mqtts://broker.lan:8883"
+
+
+def test_the_flag_may_name_the_user_and_the_password_comes_from_its_file(tmp_path: Path, ca_file: Path) -> None:
+    password_file = tmp_path / "mqtt-password"
+    password_file.write_text("hunter2\n")
+
+    config = load_config(
+        [
+            "--device-id",
+            "pi-1",
+            "--mqtt-url",
+            "mqtts://kitchen@broker.lan:8884",
+            "--mqtt-password-file",
+            str(password_file),
+            "--mqtt-ca-file",
+            str(ca_file),
+        ],
+        {},
+    )
+
+    assert config.broker == BrokerAddress(
+        "broker.lan", 8884, username="kitchen", password="hunter2", tls=True, ca_file=ca_file
+    )
+
+
+def test_the_password_file_and_ca_file_come_from_the_environment_too(tmp_path: Path, ca_file: Path) -> None:
+    password_file = tmp_path / "mqtt-password"
+    password_file.write_text("hunter2")
+    environ = {
+        "EDGE_DEVICE_ID": "pi-1",
+        "MQTT_URL": "mqtts://kitchen@broker.lan",
+        "MQTT_PASSWORD_FILE": str(password_file),
+        "MQTT_CA_FILE": str(ca_file),
+    }
+
+    config = load_config([], environ)
+
+    assert (config.broker.password, config.broker.ca_file) == ("hunter2", ca_file)
+
+
+def test_broker_setting_problems_name_the_setting_and_its_flag(tmp_path: Path, ca_file: Path) -> None:
+    password_file = tmp_path / "mqtt-password"
+    password_file.write_text("hunter2\n")
+    environ = {
+        "EDGE_DEVICE_ID": "pi-1",
+        "MQTT_URL": "mqtt://kitchen:other@broker.lan",
+        "MQTT_PASSWORD_FILE": str(password_file),
+        "MQTT_CA_FILE": str(ca_file),
+    }
+
+    with pytest.raises(ConfigError) as caught:
+        load_config([], environ)
+
+    text = str(caught.value)
+    assert [p.setting for p in caught.value.problems] == ["MQTT_PASSWORD_FILE", "MQTT_CA_FILE"]
+    assert "MQTT_PASSWORD_FILE (--mqtt-password-file): MQTT_URL has a password too" in text
+    assert f"MQTT_CA_FILE (--mqtt-ca-file)={str(ca_file)!r} needs an mqtts:// MQTT_URL" in text
+    assert "hunter2" not in text
+    assert "other" not in text
+
+
+def test_a_missing_password_file_is_a_config_error_naming_it(tmp_path: Path) -> None:
+    missing = tmp_path / "nope"
+
+    with pytest.raises(ConfigError, match=f"MQTT_PASSWORD_FILE \\(--mqtt-password-file\\): cannot read {missing}"):
+        load_config(["--device-id", "pi-1", "--mqtt-url", "mqtt://u@h", "--mqtt-password-file", str(missing)], {})
