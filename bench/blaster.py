@@ -37,6 +37,8 @@ from bench.wire import (
     MQTT_PUBLISH,
     MQTT_SUBACK,
     MqttReader,
+    add_broker_arguments,
+    broker_of,
     mqtt_connect,
     mqtt_packet_id,
     mqtt_puback,
@@ -71,9 +73,12 @@ class Blaster:
         self._next_id = 0
         self._reader = MqttReader()
         self._ts = (-1, "")
-        self.sock = socket.create_connection((args.host, args.port))
+        broker = broker_of(args)
+        self.sock = socket.create_connection((broker.host, broker.port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.sock.sendall(mqtt_connect(f"bench-blast-{args.name}", keepalive_s=0))
+        self.sock.sendall(
+            mqtt_connect(f"bench-blast-{args.name}", keepalive_s=0, username=broker.username, password=broker.password)
+        )
         self._expect(MQTT_CONNACK)
         if args.mode == "window":
             self.sock.sendall(mqtt_subscribe(1, [topic(d, Kind.ACK) for d in self.devices], qos=1))
@@ -187,8 +192,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--mode", choices=("window", "flood"), required=True)
     parser.add_argument("--name", required=True, help="client id suffix")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
+    add_broker_arguments(parser)
     parser.add_argument("--devices", required=True, help="comma-separated device ids")
     parser.add_argument("--batch", type=int, default=1, help="readings per message")
     parser.add_argument("--window", type=int, default=20000, help="window: readings awaiting their storage ack")

@@ -66,7 +66,7 @@ def _window_rate(timelines: list[list[list[float]]], t0: float, t1: float) -> tu
 
 
 def _publishers(
-    cluster: Cluster, opts: Options, *, port: int, mode: str, shape: Shape, seconds: float
+    cluster: Cluster, opts: Options, *, mqtt_url: str, mode: str, shape: Shape, seconds: float
 ) -> tuple[list[tuple[ManagedProcess, str]], float]:
     """Start the load programs, release them together; returns them with their outputs, and the start."""
     processes = opts.count(2, 1)
@@ -76,7 +76,7 @@ def _publishers(
         devices = ",".join(f"ing{k}-{i}" for i in range(per_process))
         out = str(cluster.path(f"pub{k}.json"))
         sync, ready = sync_args(cluster, f"pub{k}")
-        args = ["--mode", mode, "--name", f"ing{k}", "--port", str(port), "--devices", devices]
+        args = ["--mode", mode, "--name", f"ing{k}", "--mqtt-url", mqtt_url, "--devices", devices]
         args += ["--batch", str(shape.batch), "--window", "20000", "--duration", repr(seconds), "--out", out, *sync]
         process = cluster.helper(f"pub{k}", "bench.blaster", args)
         started.append((process, out))
@@ -91,11 +91,11 @@ def _reference(opts: Options, shape: Shape) -> Phase:
         sub = cluster.helper(
             "mosquitto_sub",
             "bench.subcount",
-            ["--port", str(broker.port), "--out", str(cluster.path("sub.json"))],
+            ["--mqtt-url", broker.url, "--out", str(cluster.path("sub.json"))],
         )
         time.sleep(0.5)  # mosquitto_sub (C) subscribes within milliseconds; the load programs take longer
         pubs, start = _publishers(
-            cluster, opts, port=broker.port, mode="flood", shape=shape, seconds=warmup + duration + 0.5
+            cluster, opts, mqtt_url=broker.url, mode="flood", shape=shape, seconds=warmup + duration + 0.5
         )
         window = CpuWindow(
             {
@@ -144,7 +144,7 @@ def _bridge(opts: Options, shape: Shape, path: Route) -> Phase:
             args=[] if path.store == "real" else ["--store", path.store],
         )
         pubs, start = _publishers(
-            cluster, opts, port=broker.port, mode="window", shape=shape, seconds=warmup + duration + 0.5
+            cluster, opts, mqtt_url=broker.url, mode="window", shape=shape, seconds=warmup + duration + 0.5
         )
         time.sleep(max(0.0, start + warmup - time.time()))
         window = CpuWindow(  # made after the warm-up: it counts the store's writer process too

@@ -25,6 +25,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from bench.stats import SeqTracker
 from bench.sync import ready_and_wait
+from bench.wire import add_broker_arguments, broker_of
 from contract.codec import decode_ack, format_ts
 from contract.topics import Kind, topic
 from edge.mqtt import set_nodelay
@@ -69,7 +70,10 @@ class Publisher:
         connected, subscribed = threading.Event(), threading.Event()
         self.client.on_connect = lambda *_: connected.set()
         self.client.on_subscribe = lambda *_: subscribed.set()
-        self.client.connect(self.args.host, self.args.port, keepalive=60)
+        broker = broker_of(self.args)
+        if broker.username is not None:
+            self.client.username_pw_set(broker.username, broker.password)
+        self.client.connect(broker.host, broker.port, keepalive=60)
         self.client.loop_start()
         if not connected.wait(10):
             raise ConnectionError("publisher could not connect to the broker")
@@ -129,8 +133,7 @@ def _spread(values: list[float]) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--name", required=True, help="client id suffix")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
+    add_broker_arguments(parser)
     parser.add_argument("--devices", required=True, help="comma-separated device ids")
     parser.add_argument("--rate", type=float, default=100.0, help="readings/s per device")
     parser.add_argument("--acks", action="store_true", help="subscribe to storage acks and count them")

@@ -17,6 +17,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from bench.wire import add_broker_arguments, broker_of
 from contract.topics import Kind, subscription
 
 STEP_S = 0.1
@@ -24,11 +25,15 @@ STEP_S = 0.1
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--port", type=int, required=True)
+    add_broker_arguments(parser)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     binary = shutil.which("mosquitto_sub") or "/usr/bin/mosquitto_sub"
-    argv = [binary, "-h", "127.0.0.1", "-p", str(args.port), "-q", "1", "-N", "-F", "x"]
+    broker = broker_of(args)
+    argv = [binary, "-h", broker.host, "-p", str(broker.port), "-q", "1", "-N", "-F", "x"]
+    if broker.username is not None:
+        # A throwaway loopback bench broker's test account: a password in argv is harmless here.
+        argv += ["-u", broker.username, "-P", broker.password or ""]
     for kind in (Kind.READING, Kind.BATCH):
         argv += ["-t", subscription(kind)]
     child = subprocess.Popen(argv, stdout=subprocess.PIPE)

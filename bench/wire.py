@@ -12,12 +12,15 @@ Exceptions:
 
 from __future__ import annotations
 
+import argparse
 import base64
 import hashlib
 import os
 import struct
 import zlib
 from dataclasses import dataclass, field
+
+from contract.broker import BrokerAddress, parse_mqtt_url
 
 WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 # What Chromium offers; a server that accepts compresses every message it sends.
@@ -220,10 +223,44 @@ def _utf8(text: str) -> bytes:
     return struct.pack("!H", len(data)) + data
 
 
-def mqtt_connect(client_id: str, *, keepalive_s: int = 60) -> bytes:
-    """CONNECT, protocol level 4 (3.1.1), clean session."""
-    body = _utf8("MQTT") + bytes([4, 0x02]) + struct.pack("!H", keepalive_s) + _utf8(client_id)
+def mqtt_connect(
+    client_id: str, *, keepalive_s: int = 60, username: str | None = None, password: str | None = None
+) -> bytes:
+    """CONNECT, protocol level 4 (3.1.1), clean session, with the user name and password if given.
+
+    The brokers refuse anonymous clients (``mosquitto/conf.d/access.conf``).
+    """
+    flags = 0x02 | (0x80 if username is not None else 0) | (0x40 if password is not None else 0)
+    body = _utf8("MQTT") + bytes([4, flags]) + struct.pack("!H", keepalive_s) + _utf8(client_id)
+    if username is not None:
+        body += _utf8(username)
+    if password is not None:
+        body += _utf8(password)
     return bytes([0x10]) + _remaining_length(len(body)) + body
+
+
+def add_broker_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--mqtt-url`` (the broker with its test account, as devstack hands it out) or ``--host``/``--port``."""
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument(
+        "--mqtt-url",
+        default=None,
+        help="mqtt://user:password@host:port of a throwaway bench broker (wins over --host/--port)",
+    )
+
+
+def broker_of(args: argparse.Namespace) -> BrokerAddress:
+    """The broker (and credentials) from :func:`add_broker_arguments`' options.
+
+    Raises:
+        SystemExit: neither ``--mqtt-url`` nor ``--port`` was given.
+    """
+    if args.mqtt_url:
+        return parse_mqtt_url(args.mqtt_url)
+    if args.port is None:
+        raise SystemExit("give --mqtt-url (with the broker's account) or --port")
+    return BrokerAddress(args.host, args.port)
 
 
 def mqtt_subscribe(packet_id: int, filters: list[str], *, qos: int = 0) -> bytes:

@@ -11,6 +11,8 @@ The package root is dependency-free (standard library only). Modules with more n
 imported by their own path:
 
 * :mod:`devstack.apps`: ``start_bridge``, ``start_asgi``, ``start_edge`` (imports ``server.config``);
+* :mod:`devstack.appdb`: an application database prepared with ``manage.py`` (users vera /
+  otto / ada, one per role, an API token each) and ``/ws/live/`` tickets;
 * :mod:`devstack.embedded`: the README's run command on free ports;
 * :mod:`devstack.browser`: Debian's Chromium for Playwright.
 

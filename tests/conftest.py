@@ -1,6 +1,8 @@
 """Fixtures for every test: real Mosquitto, Redis, PostgreSQL and a MongoDB stand-in on free ports, and unique ids.
 
-The servers come from :mod:`devstack`: Mosquitto (with the repository's own ``mosquitto/conf.d``),
+The servers come from :mod:`devstack`: Mosquitto (with the repository's own ``mosquitto/conf.d``:
+anonymous clients are refused; the handle's URL carries the test-only ``devstack`` account, and
+``access`` adds device, bridge and integration accounts for the security tests),
 Redis, PostgreSQL (Debian's binaries, a throwaway cluster) and SecantusDB (a MongoDB
 wire-protocol STAND-IN, not MongoDB) are started at most once per session, when a test first
 asks for them, on 127.0.0.1 and free ports, never the machine's 1883/6379/5432/27017. The
@@ -31,6 +33,7 @@ from devstack import (
     start_redis,
     start_secantusdb,
 )
+from devstack.mosquitto import BrokerHandle
 
 _USED_SERVERS = pytest.StashKey[list[ServerHandle]]()
 
@@ -52,7 +55,7 @@ def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestR
 
 
 @pytest.fixture(scope="session")
-def mosquitto_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
+def mosquitto_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerHandle]:
     """The session's broker; tests should take ``mosquitto``, which restores it after them."""
     server = start_mosquitto(tmp_path_factory.mktemp("mosquitto"))
     yield server
@@ -60,8 +63,9 @@ def mosquitto_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serv
 
 
 @pytest.fixture
-def mosquitto(mosquitto_session: ServerHandle, request: pytest.FixtureRequest) -> Iterator[ServerHandle]:
-    """A running Mosquitto broker: ``host``, ``port``, ``url`` (``mqtt://127.0.0.1:<port>``),
+def mosquitto(mosquitto_session: BrokerHandle, request: pytest.FixtureRequest) -> Iterator[BrokerHandle]:
+    """A running Mosquitto broker: ``host``, ``port``, ``url`` (``mqtt://devstack:<password>@127.0.0.1:<port>``,
+    the test-only all-topics account), ``access`` (add, rotate, revoke accounts; the broker reloads),
     ``process`` and ``restart()``/``kill()``/``stop()``/``start()``/``pause()``/``resume()``.
     Persistence is on, so a restart keeps retained messages and sessions.
     """
@@ -75,10 +79,13 @@ def mosquitto(mosquitto_session: ServerHandle, request: pytest.FixtureRequest) -
 def mosquitto_factory(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[ServerFactory]:
-    """Start private brokers: ``make(port=None, persistence=True, extra_config="")``, stopped after the test."""
-    started: list[ServerHandle] = []
+    """Start private brokers: ``make(port=None, persistence=True, extra_config="")``, stopped after the test.
 
-    def make(*, port: int | None = None, persistence: bool = True, extra_config: str = "") -> ServerHandle:
+    Each has its own ``access`` (the ``devstack`` account in its ``url``, more added by the test).
+    """
+    started: list[BrokerHandle] = []
+
+    def make(*, port: int | None = None, persistence: bool = True, extra_config: str = "") -> BrokerHandle:
         workdir = tmp_path_factory.mktemp("mosquitto-private")
         server = start_mosquitto(workdir, port=port, persistence=persistence, extra_config=extra_config)
         started.append(server)

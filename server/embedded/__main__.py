@@ -66,7 +66,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
             metavar="VALUE",
             help=f"{setting.doc[:-1].lower()} ({setting.kind.describe()}; default {setting.rendered_default()})",
         )
-    parser.add_argument("--broker", choices=("auto", "mosquitto", "amqtt"), default="auto")
+    parser.add_argument(
+        "--broker",
+        choices=("auto", "mosquitto", "amqtt"),
+        default="auto",
+        help="always Mosquitto (accounts and ACLs); amqtt is refused, as it cannot enforce them",
+    )
     parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / "var" / "embedded")
     args = parser.parse_args(argv)
     problems = []
@@ -153,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from server.asgi import application  # noqa: PLC0415 - sets Django up with the settings installed above
     from server.database import describe_database, migrate  # noqa: PLC0415
+    from server.embedded.access import access_dir  # noqa: PLC0415
     from server.embedded.broker import BrokerError, choose_broker  # noqa: PLC0415
     from server.embedded.devices import simulated_device_ids, start_simulated_devices  # noqa: PLC0415
     from server.embedded.runner import EmbeddedOptions, EmbeddedRunner  # noqa: PLC0415
@@ -179,7 +185,13 @@ def main(argv: list[str] | None = None) -> int:
         server=web,
     )
     try:
-        broker = choose_broker(args.broker, host=args.mqtt_host, port=mqtt_port, data_dir=data_dir / "mosquitto")
+        broker = choose_broker(
+            args.broker,
+            host=args.mqtt_host,
+            port=mqtt_port,
+            data_dir=data_dir / "mosquitto",
+            access_dir=access_dir(data_dir),
+        )
     except BrokerError as exc:
         print(f"sensebridge: {exc}", file=sys.stderr)
         return 2

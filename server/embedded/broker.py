@@ -1,6 +1,14 @@
-"""The embedded mode's MQTT broker: local ``mosquitto`` if installed, else in-process ``amqtt``.
+"""The embedded mode's MQTT broker: the local ``mosquitto``, with accounts and ACLs, never open.
 
-amqtt is pure Python, speaks MQTT 3.1.1 only and moves ~1k msg/s: fine for a demo.
+Mosquitto runs with ``allow_anonymous false`` and the password and ACL files the server
+renders into the data folder (:mod:`server.embedded.access`); devstack's watcher reloads it
+(SIGHUP) when they change, so ``manage.py mqtt device add`` works while it runs.
+
+The pure-Python amqtt broker (0.12) is refused rather than run open: it has a password-file
+plugin (argon2/bcrypt, not Mosquitto's ``$7$`` file) and per-user publish/subscribe/receive
+topic lists, but cannot re-read them while running, so a revoked device would stay connected
+until a restart that drops every connection, and it does not speak MQTT 5 (nor ``$share``).
+The attack tests run against Mosquitto only.
 """
 
 from __future__ import annotations
@@ -9,11 +17,22 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from devstack import ProcessError, ServerHandle, find_mosquitto, start_mosquitto
+from devstack import ProcessError, find_mosquitto
+from devstack.mosquitto import BrokerHandle, start_mosquitto
 
 log = logging.getLogger("sensebridge.embedded")
+
+NO_MOSQUITTO = (
+    "the embedded mode needs Mosquitto (accounts and topic ACLs; anonymous access is off): "
+    "Debian/Ubuntu: sudo apt install mosquitto; macOS: brew install mosquitto"
+)
+AMQTT_REFUSED = (
+    "--broker amqtt is no longer offered: amqtt cannot enforce the per-device accounts and ACLs "
+    "and reload them without dropping connections, and the embedded mode never runs an open broker. "
+    "Install Mosquitto instead (Debian/Ubuntu: sudo apt install mosquitto)"
+)
 
 
 class BrokerError(RuntimeError):
@@ -39,19 +58,21 @@ class Broker(Protocol):
 class MosquittoBroker:
     """``mosquitto`` as a child process with the repo's ``mosquitto/conf.d`` settings (started by devstack).
 
-    Its config, persistence file and log live in ``data_dir``. It runs in a session of its own:
-    Ctrl+C reaches this process only, which stops the broker last, after the devices.
+    Its config, persistence file and log live in ``data_dir``; it reads the accounts from
+    ``access_dir`` (which must hold the files before :meth:`start`). It runs in a session of
+    its own: Ctrl+C reaches this process only, which stops the broker last, after the devices.
     """
 
     host: str
     port: int
     data_dir: Path
+    access_dir: Path
     name: str = "mosquitto"
     protocol: str = "5"
-    _server: ServerHandle | None = None
+    _server: BrokerHandle | None = None
 
     async def start(self) -> None:
-        """Start mosquitto and wait until it listens.
+        """Start mosquitto and wait until it listens; its access files are watched from then on.
 
         Raises:
             BrokerError: it exited or did not listen within 10 s (with the end of its log).
@@ -65,6 +86,7 @@ class MosquittoBroker:
                 port=self.port,
                 data_dir=self.data_dir,
                 new_session=True,
+                access_dir=self.access_dir,
             )
         except ProcessError as exc:
             raise BrokerError(str(exc)) from exc
@@ -73,46 +95,9 @@ class MosquittoBroker:
         """Terminate mosquitto (it saves its persistence file on the way out)."""
         server, self._server = self._server, None
         if server is not None:
+            if server.watcher is not None:
+                server.watcher.stop()
             await asyncio.to_thread(server.process.stop, 10.0)
-
-
-@dataclass
-class AmqttBroker:
-    """amqtt running in this process (MQTT 3.1.1)."""
-
-    host: str
-    port: int
-    name: str = "amqtt"
-    protocol: str = "3.1.1"
-    _broker: Any = None
-
-    async def start(self) -> None:
-        """Start amqtt and wait until it listens.
-
-        Raises:
-            BrokerError: it failed to start.
-        """
-        from amqtt.broker import Broker as AmqttServer  # noqa: PLC0415 - optional, only without mosquitto
-
-        config = {
-            "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{self.port}", "max_connections": 1000}},
-            "sys_interval": 0,
-            "auth": {"allow-anonymous": True},
-            "topic-check": {"enabled": False},
-        }
-        # amqtt warns about every optional plugin setting left out; its errors still show.
-        logging.getLogger("amqtt").setLevel(logging.ERROR)
-        self._broker = AmqttServer(config)
-        try:
-            await self._broker.start()  # returns once the listener is bound
-        except Exception as exc:
-            raise BrokerError(f"amqtt did not start on port {self.port}: {exc}") from exc
-
-    async def stop(self) -> None:
-        """Shut amqtt down."""
-        broker, self._broker = self._broker, None
-        if broker is not None:
-            await broker.shutdown()
 
 
 def mosquitto_installed() -> bool:
@@ -124,15 +109,14 @@ def mosquitto_installed() -> bool:
     return True
 
 
-def choose_broker(kind: str, *, host: str, port: int, data_dir: Path) -> Broker:
-    """The broker for ``--broker auto|mosquitto|amqtt``.
+def choose_broker(kind: str, *, host: str, port: int, data_dir: Path, access_dir: Path) -> Broker:
+    """The broker for ``--broker auto|mosquitto|amqtt``: always Mosquitto.
 
     Raises:
-        BrokerError: ``mosquitto`` asked for but not installed.
+        BrokerError: amqtt asked for, or mosquitto not installed (the message says how to install it).
     """
-    installed = mosquitto_installed()
-    if kind == "mosquitto" and not installed:
-        raise BrokerError("--broker mosquitto: no mosquitto binary found (Debian/Ubuntu: apt install mosquitto)")
-    if kind in ("auto", "mosquitto") and installed:
-        return MosquittoBroker(host=host, port=port, data_dir=data_dir)
-    return AmqttBroker(host=host, port=port)
+    if kind == "amqtt":
+        raise BrokerError(AMQTT_REFUSED)
+    if not mosquitto_installed():
+        raise BrokerError(NO_MOSQUITTO)
+    return MosquittoBroker(host=host, port=port, data_dir=data_dir, access_dir=access_dir)

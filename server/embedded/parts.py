@@ -10,7 +10,8 @@ public URLs' hosts (``--public-url`` wins over ``PUBLIC_URLS``) and ``DJANGO_ALL
     <data dir>/sensebridge.sqlite3   the reading store
     <data dir>/app.sqlite3           the application database (migrated at start)
     <data dir>/edge/                 the simulated devices' outboxes
-    <data dir>/mosquitto/            the broker's state (when it is mosquitto)
+    <data dir>/mosquitto/            the broker's state
+    <data dir>/mqtt-access/          the broker's passwords and acl files (server.embedded.access)
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ def server_config(
         debug=values[t.DJANGO_DEBUG],
         allowed_hosts=hosts,
         public_urls=public,
+        trusted_proxies=values.get(t.TRUSTED_PROXIES) or (),
+        hsts_seconds=values[t.HSTS_SECONDS],
         store_url=sqlite_url(data_dir / STORE_FILE),
         channel_layer="memory",
         dashboard_dir=values.get(t.DASHBOARD_DIR) or DEFAULT_DASHBOARD_DIR,

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from storage.maintenance import run_maintenance
 log = logging.getLogger("sensebridge.embedded")
 
 BRIDGE_CONNECT_TIMEOUT_S = 15.0
+LOCAL_BROKER_HOST = "127.0.0.1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,8 @@ class EmbeddedOptions:
 
 def banner(options: EmbeddedOptions, broker: Broker, devices: list[str], login: Sequence[str] = ()) -> str:
     """What the user needs to know once everything runs (``login``: how to log in, from the accounts app)."""
+    from server.embedded.access import add_device_command  # noqa: PLC0415 - needs Django set up first
+
     lan = lan_address()
     http_local = f"http://127.0.0.1:{options.http_port}/"
     lines = ["", "sensebridge embedded mode is running", f"  dashboard:   {http_local}"]
@@ -61,9 +64,14 @@ def banner(options: EmbeddedOptions, broker: Broker, devices: list[str], login: 
     mqtt_host = lan if lan and options.mqtt_host in wildcard else options.mqtt_host
     if mqtt_host in wildcard:
         mqtt_host = "127.0.0.1"
+    broker_url = f"mqtt://{mqtt_host}:{options.mqtt_port}"
+    add_device = add_device_command(
+        database_url=options.server.database_url, data_dir=options.data_dir, broker_url=broker_url
+    )
     lines += [
-        f"  MQTT broker: mqtt://{mqtt_host}:{options.mqtt_port}  ({broker.name}, MQTT {broker.protocol})",
-        "               a Pi or mosquitto_pub publishes to sensebridge/v1/<device>/reading (docs/contract.md)",
+        f"  MQTT broker: {broker_url}  ({broker.name}, MQTT {broker.protocol}; accounts only, no anonymous access)",
+        "               add a real Pi (prints its user, password and settings once):",
+        f"               {add_device}",
         f"  devices:     {', '.join(devices) if devices else '(none simulated)'}"
         + (f"  (simulated, {options.rate_hz:g} Hz)" if devices else ""),
         f"  data:        {options.data_dir}/",
@@ -73,8 +81,8 @@ def banner(options: EmbeddedOptions, broker: Broker, devices: list[str], login: 
     return "\n".join(lines)
 
 
-DeviceStarter = Callable[[EdgeConfig], Any]
-"""Starts the simulated devices of a configuration; returns a handle with ``stop()``."""
+DeviceStarter = Callable[[EdgeConfig, Mapping[str, BrokerAddress]], Any]
+"""Starts the simulated devices of a configuration, each logged in as itself; returns a handle with ``stop()``."""
 
 
 @dataclass
@@ -100,6 +108,8 @@ class EmbeddedRunner:
         from django.db import DatabaseError  # noqa: PLC0415
 
         from server.accounts.bootstrap import embedded_admin_ensure  # noqa: PLC0415 - needs Django set up first
+        from server.embedded.access import embedded_accounts_ensure  # noqa: PLC0415 - needs Django set up first
+        from server.mqtt_accounts.errors import MqttAccountError  # noqa: PLC0415
         from server.telemetry.store_access import use_store  # noqa: PLC0415 - needs Django set up first
 
         opts = self.options
@@ -108,10 +118,15 @@ class EmbeddedRunner:
             login = await database_sync_to_async(embedded_admin_ensure)(
                 data_dir=opts.data_dir, database_url=opts.server.database_url
             )
+            # Every start gives the bridge and the simulated devices new passwords, written for the broker.
+            credentials = await database_sync_to_async(embedded_accounts_ensure)(
+                data_dir=opts.data_dir, devices=self.device_ids
+            )
             await self.broker.start()
             self._store = await open_store(opts.server.store_url, retention=opts.server.retention)
             use_store(self._store)
-            broker, protocol = BrokerAddress("127.0.0.1", opts.mqtt_port), self.broker.protocol
+            protocol = self.broker.protocol
+            broker = credentials.bridge_address(LOCAL_BROKER_HOST, opts.mqtt_port)
             bridge = parts.bridge_config(opts.server, broker=broker, protocol=protocol, tick_ms=opts.tick_ms)
             worker = BridgeWorker(bridge, store=self._store, layer=get_channel_layer())
             self._bridge_task = asyncio.create_task(worker.run(), name="embedded-bridge")
@@ -121,14 +136,15 @@ class EmbeddedRunner:
             if opts.devices:
                 devices = parts.edge_config(
                     opts.data_dir,
-                    broker=broker,
+                    broker=BrokerAddress(LOCAL_BROKER_HOST, opts.mqtt_port),
                     protocol=protocol,
                     count=opts.devices,
                     rate_hz=opts.rate_hz,
                     seed=opts.seed,
                 )
-                self._devices = await asyncio.to_thread(self.start_devices, devices)
-        except (BrokerError, StoreError, EdgeError, TimeoutError, OSError, DatabaseError) as exc:
+                brokers = {d: credentials.device_address(d, LOCAL_BROKER_HOST, opts.mqtt_port) for d in devices.devices}
+                self._devices = await asyncio.to_thread(self.start_devices, devices, brokers)
+        except (BrokerError, StoreError, EdgeError, TimeoutError, OSError, DatabaseError, MqttAccountError) as exc:
             log.error("embedded mode failed to start: %s", exc)  # noqa: TRY400 - the message is the whole story
             self.exit_code = 1
             await self.stop()

@@ -19,7 +19,7 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from contract.broker import BrokerAddress
+from contract.broker import parse_mqtt_url
 from contract.codec import decode_batch, decode_reading, decode_status, encode_ack
 from contract.models import Status, StorageAck, seq_ranges
 from contract.topics import Kind, topic
@@ -66,7 +66,7 @@ class GatedSource:
 class Watcher:
     """The bridge's stand-in: sees the device's readings and batches, sends storage acks."""
 
-    def __init__(self, port: int, device: str) -> None:
+    def __init__(self, url: str, device: str) -> None:
         self.device = device
         self.seqs: set[int] = set()
         self.since_mark: set[int] = set()
@@ -77,12 +77,14 @@ class Watcher:
         self.subscribed = threading.Event()
         self._lock = threading.Lock()
         self._topics = {topic(device, kind): kind for kind in (Kind.READING, Kind.BATCH, Kind.STATUS)}
+        address = parse_mqtt_url(url)  # the broker's test account: anonymous clients are refused
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        self.client.username_pw_set(address.username, address.password)
         self.client.reconnect_delay_set(1, 1)
         self.client.on_connect = self._on_connect
         self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
-        self.client.connect_async("127.0.0.1", port)
+        self.client.connect_async(address.host, address.port)
         self.client.loop_start()
 
     def _on_connect(self, client: mqtt.Client, *_: object) -> None:
@@ -137,7 +139,7 @@ class Watcher:
         self.client.loop_stop()
 
 
-def retained_status(port: int, device: str) -> tuple[Status, bool]:
+def retained_status(url: str, device: str) -> tuple[Status, bool]:
     """What a newcomer finds on the device's status topic: the status and its retain flag."""
     received: list[mqtt.MQTTMessage] = []
     arrived = threading.Event()
@@ -146,10 +148,12 @@ def retained_status(port: int, device: str) -> tuple[Status, bool]:
         received.append(message)
         arrived.set()
 
+    address = parse_mqtt_url(url)
     client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.username_pw_set(address.username, address.password)
     client.on_connect = lambda c, *_: c.subscribe(topic(device, Kind.STATUS), qos=1)
     client.on_message = on_message
-    client.connect("127.0.0.1", port)
+    client.connect(address.host, address.port)
     client.loop_start()
     try:
         assert arrived.wait(10), "no retained status"
@@ -167,7 +171,7 @@ def broker(mosquitto_factory: ServerFactory) -> ServerHandle:
 
 def make_agent(broker: ServerHandle, tmp_path: Path, device: str, protocol: str, source: GatedSource) -> Agent:
     config = EdgeConfig(
-        broker=BrokerAddress("127.0.0.1", broker.port),
+        broker=parse_mqtt_url(broker.url),
         mqtt_protocol=protocol,
         devices=(device,),
         rate_hz=20.0,
@@ -181,7 +185,7 @@ def make_agent(broker: ServerHandle, tmp_path: Path, device: str, protocol: str,
 def test_readings_are_acked_away_and_survive_a_broker_restart(broker: ServerHandle, tmp_path: Path) -> None:
     device = "edge-it-restart"
     source = GatedSource()
-    watcher = Watcher(broker.port, device)
+    watcher = Watcher(broker.url, device)
     agent = make_agent(broker, tmp_path, device, "5", source)
     try:
         assert watcher.subscribed.wait(10)
@@ -195,7 +199,7 @@ def test_readings_are_acked_away_and_survive_a_broker_restart(broker: ServerHand
         assert watcher.problems == []
 
         # A newcomer finds the device online, with the outbox counters.
-        status, retained = retained_status(broker.port, device)
+        status, retained = retained_status(broker.url, device)
         assert retained
         assert (status.online, status.boot, status.dropped) == (True, agent.boot, 0)
         assert status.pending is not None
@@ -225,7 +229,7 @@ def test_readings_are_acked_away_and_survive_a_broker_restart(broker: ServerHand
         wait_until(lambda: agent.pending == 0, "the outbox to empty")
 
         agent.stop(timeout=5)
-        status, retained = retained_status(broker.port, device)
+        status, retained = retained_status(broker.url, device)
         assert retained
         assert (status.online, status.boot, status.pending) == (False, agent.boot, 0)
         assert status.ts_ms is not None  # a clean stop, not the last will
@@ -237,7 +241,7 @@ def test_readings_are_acked_away_and_survive_a_broker_restart(broker: ServerHand
 def test_mqtt_3_1_1_agent_publishes_and_its_will_marks_it_offline(broker: ServerHandle, tmp_path: Path) -> None:
     device = "edge-it-v311"
     source = GatedSource()
-    watcher = Watcher(broker.port, device)
+    watcher = Watcher(broker.url, device)
     agent = make_agent(broker, tmp_path, device, "3.1.1", source)
     try:
         assert watcher.subscribed.wait(10)
@@ -268,7 +272,7 @@ def test_a_restarted_agent_resends_the_previous_boots_readings_under_their_boot(
     broker: ServerHandle, tmp_path: Path
 ) -> None:
     device = "edge-it-reboot"
-    watcher = Watcher(broker.port, device)
+    watcher = Watcher(broker.url, device)
     first_source, second_source = GatedSource(), GatedSource()
     first = make_agent(broker, tmp_path, device, "5", first_source)
     second = make_agent(broker, tmp_path, device, "5", second_source)

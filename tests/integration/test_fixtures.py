@@ -15,6 +15,7 @@ import redis
 from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
+from contract.broker import parse_mqtt_url
 from contract.codec import decode_status, encode_status
 from contract.models import MAX_BATCH_BYTES, Status
 from contract.topics import Kind, topic, validate_device_id
@@ -72,7 +73,9 @@ def status_topic(mosquitto: ServerHandle, unique_id: str) -> Iterator[str]:
 def test_broker_listens_on_a_free_loopback_port_never_the_machines_own(mosquitto: ServerHandle) -> None:
     assert mosquitto.host == "127.0.0.1"
     assert mosquitto.port not in RESERVED_PORTS
-    assert mosquitto.url == f"mqtt://127.0.0.1:{mosquitto.port}"
+    # The URL carries the test-only account: devstack brokers refuse anonymous clients.
+    address = parse_mqtt_url(mosquitto.url)
+    assert (address.host, address.port, address.username) == ("127.0.0.1", mosquitto.port, "devstack")
     assert mosquitto.process.running
 
 

@@ -14,7 +14,8 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -24,7 +25,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
-from contract.broker import parse_mqtt_url
+from contract.broker import parse_mqtt_url, tls_context
 from contract.codec import decode_ack
 
 DEFAULT_TIMEOUT = 5.0
@@ -47,14 +48,16 @@ class Received:
 
 
 class MqttTestClient:
-    """Connect to a broker URL (``mqtt://host:port``) for the length of a ``with`` block.
+    """Connect to a broker URL (``mqtt[s]://[user:password@]host:port``) for the length of a ``with`` block.
 
     Args:
-        url: Broker URL, e.g. the ``mosquitto`` fixture's ``url``.
+        url: Broker URL, e.g. the ``mosquitto`` fixture's ``url`` (which carries the test-only
+            ``devstack`` account: devstack brokers refuse anonymous clients).
         client_id: Client id; build it from ``unique_id`` so tests never clash.
         timeout: Seconds each step may take.
         clean_start: False to resume a persistent session.
         session_expiry: Session Expiry Interval in seconds (0: the session ends with the connection).
+        ca_file: For an ``mqtts://`` URL, the CA that signed the broker's certificate.
     """
 
     def __init__(
@@ -65,8 +68,9 @@ class MqttTestClient:
         timeout: float = DEFAULT_TIMEOUT,
         clean_start: bool = True,
         session_expiry: int = 0,
+        ca_file: Path | None = None,
     ) -> None:
-        address = parse_mqtt_url(url)
+        address = replace(parse_mqtt_url(url), ca_file=ca_file)
         self.host = address.host
         self.port = address.port
         self.client_id = client_id
@@ -85,6 +89,10 @@ class MqttTestClient:
         self._client.on_subscribe = self._on_subscribe
         self._client.on_publish = self._on_publish
         self._client.on_message = self._on_message
+        if address.username is not None:
+            self._client.username_pw_set(address.username, address.password)
+        if address.tls:
+            self._client.tls_set_context(tls_context(address))
 
     def __enter__(self) -> Self:
         properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
