@@ -37,5 +37,5 @@ EXPOSE 8000
 # The production ASGI server, as docker-compose.yml runs it (server.config.asgi_server_args("uvicorn"),
 # chosen by the figures in docs/benchmarks.md); daphne stays supported: ASGI_SERVER=daphne.
 CMD ["python", "-m", "uvicorn", "--host", "0.0.0.0", "--port", "8000", "--loop", "uvloop", "--http", "httptools", \
-     "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--lifespan", "off", "--no-access-log", \
+     "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--lifespan", "off", "--no-access-log", "--no-proxy-headers", \
      "server.asgi:application"]

@@ -10,6 +10,8 @@ variables, defaults and ranges are in ``docs/settings.md``. Rules between settin
   gives a development key and ``sqlite:///var/sensebridge-app.sqlite3``);
 * the hosts of ``PUBLIC_URLS`` are allowed as well as ``DJANGO_ALLOWED_HOSTS``
   (:func:`server.hosts.allowed_hosts`; docs/security.md);
+* an https ``PUBLIC_URLS`` entry turns on secure cookies and ``HSTS_SECONDS`` of HSTS
+  (``server/settings.py``; docs/deploy.md);
 * ``STORE_URL`` wins over ``MONGO_URL`` (:func:`storage.factory.store_url`);
 * a coarser rollup is kept at least as long as a finer one (:func:`storage.retention.retention_policy`).
 """
@@ -48,6 +50,9 @@ class ServerConfig:
         allowed_hosts: The Host allow-list (Django's ``ALLOWED_HOSTS``): ``DJANGO_ALLOWED_HOSTS``
             and the hosts of ``PUBLIC_URLS`` (the embedded mode adds its bind address's names).
         public_urls: ``PUBLIC_URLS``; their origins may open the live WebSocket.
+        trusted_proxies: ``TRUSTED_PROXIES``, as networks (``10.0.0.7/32``): only requests from
+            them have their ``X-Forwarded-For`` and ``X-Forwarded-Proto`` believed (:mod:`server.proxy`).
+        hsts_seconds: ``HSTS_SECONDS``, sent when a public URL is https (0: none).
         store_url: ``STORE_URL`` (or ``MONGO_URL``), the reading store.
         channel_layer: ``CHANNEL_LAYER``.
         redis_url: ``REDIS_URL``.
@@ -61,6 +66,8 @@ class ServerConfig:
     debug: bool = t.DJANGO_DEBUG.default_value
     allowed_hosts: tuple[str, ...] = t.DJANGO_ALLOWED_HOSTS.default_value
     public_urls: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
+    hsts_seconds: int = t.HSTS_SECONDS.default_value
     store_url: str = t.STORE_URL.default_value
     channel_layer: str = t.CHANNEL_LAYER.default_value
     redis_url: str = t.REDIS_URL.default_value
@@ -73,7 +80,10 @@ def asgi_server_args(server: str, *, host: str, port: int, app: str = ASGI_APP) 
     """The ``python -m`` arguments that serve ``app`` with ``server`` (see docs/benchmarks.md).
 
     uvicorn runs on uvloop with httptools and without per-message deflate: compression
-    would be computed per connection for every frame the bridge serialized once.
+    would be computed per connection for every frame the bridge serialized once. Its own
+    X-Forwarded-* handling is off (``--no-proxy-headers``): by default it believes them from
+    127.0.0.1, whatever ``TRUSTED_PROXIES`` says (:mod:`server.proxy_middleware` decides).
+    daphne reads them only when asked to (``--proxy-headers``), which it is not.
 
     Raises:
         ValueError: ``server`` is not one of :data:`ASGI_SERVERS`.
@@ -98,6 +108,7 @@ def asgi_server_args(server: str, *, host: str, port: int, app: str = ASGI_APP) 
             "--lifespan",
             "off",
             "--no-access-log",
+            "--no-proxy-headers",
             app,
         ]
     raise ValueError(f"ASGI_SERVER={server!r}: expected one of {', '.join(ASGI_SERVERS)}")
@@ -143,6 +154,8 @@ def load(environ: Mapping[str, str] | None = None) -> ServerConfig:
         debug=debug,
         allowed_hosts=allowed_hosts(configured=configured_hosts, public_urls=public_urls),
         public_urls=public_urls,
+        trusted_proxies=values.get(t.TRUSTED_PROXIES) or (),
+        hsts_seconds=values[t.HSTS_SECONDS],
         store_url=store_url(values),
         channel_layer=values[t.CHANNEL_LAYER],
         redis_url=values[t.REDIS_URL],

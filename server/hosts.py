@@ -8,6 +8,7 @@ against the result. docs/security.md ("Host and Origin") tells the rules to user
 * The public origins are the ``PUBLIC_URLS`` entries as ``scheme://host[:port]``
   (:func:`url_origin`), the form a browser's ``Origin`` header takes.
 * Nothing here ever adds ``*``: only a user who writes it into ``DJANGO_ALLOWED_HOSTS`` gets it.
+* The server is reached over https when any ``PUBLIC_URLS`` entry is https (:func:`public_https`).
 """
 
 from __future__ import annotations
@@ -69,6 +70,15 @@ def url_origin(url: str) -> str:
 def public_origins(public_urls: Iterable[str]) -> tuple[str, ...]:
     """The origins of ``public_urls`` (:func:`url_origin`), each once, in order."""
     return _unique(url_origin(url) for url in public_urls)
+
+
+def public_https(public_urls: Iterable[str]) -> bool:
+    """Whether people reach the server over https: any ``PUBLIC_URLS`` entry is ``https://``.
+
+    Then its cookies are sent over https only and browsers are told to keep to https (HSTS):
+    ``server/settings.py``, docs/deploy.md.
+    """
+    return any(urlsplit(url.strip()).scheme.lower() == "https" for url in public_urls)
 
 
 def bind_hosts(bind: str, machine_names: Iterable[str] = ()) -> tuple[str, ...]:

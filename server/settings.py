@@ -9,7 +9,8 @@ from __future__ import annotations
 from bridge.layers import channel_layers_setting
 from server.config import current
 from server.database import django_database
-from server.hosts import public_origins
+from server.hosts import public_https, public_origins
+from server.proxy_middleware import SCHEME_KEY
 
 CONFIG = current()
 
@@ -29,11 +30,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "server.accounts",
+    "server.mqtt_accounts",
     "server.telemetry",
 ]
 # Sessions, CSRF and the user are lazy: a request that sends no cookie costs no database query,
-# and the telemetry views answer without login until they are guarded (server.accounts.access).
+# and every view that is not public is guarded (server.accounts.access).
 MIDDLEWARE = [
+    # First: every later part sees the client's address and scheme (TRUSTED_PROXIES; docs/deploy.md).
+    "server.proxy_middleware.proxy_headers",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -60,6 +64,33 @@ TEMPLATES = [
 CSRF_FAILURE_VIEW = "server.accounts.views.csrf_failure"
 # A login through a proxy that sends the upstream's Host comes from the public URL's origin.
 CSRF_TRUSTED_ORIGINS = list(public_origins(CONFIG.public_urls))
+
+# HTTPS behind a reverse proxy (docs/deploy.md). The proxy terminates TLS; the server speaks
+# plain http to it. request.is_secure() believes X-Forwarded-Proto from TRUSTED_PROXIES only:
+# server.proxy_middleware copies it into a META key that no client header can write (headers
+# arrive as HTTP_*), whereas ("HTTP_X_FORWARDED_PROTO", "https") would believe anyone.
+SECURE_PROXY_SSL_HEADER = (SCHEME_KEY, "https")
+USE_X_FORWARDED_HOST = False  # the proxy passes the Host it was asked for; PUBLIC_URLS allows it
+USE_X_FORWARDED_PORT = False
+# An https public URL means people sign in over https: the cookies never travel in clear, and
+# browsers are told to keep to https for HSTS_SECONDS. The server never redirects to https
+# itself (SECURE_SSL_REDIRECT stays off): it cannot see http from a client that reached it
+# through the proxy's http port, and its plain-http LAN or health-check URLs must keep working.
+HTTPS = public_https(CONFIG.public_urls)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = CONFIG.hsts_seconds if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # it speaks for its own host name, not for its neighbours
+SECURE_HSTS_PRELOAD = False  # a browser-vendor list that is slow to leave: the operator's choice
+SESSION_COOKIE_HTTPONLY = True  # no script reads the session; the dashboard asks /api/v1/auth/me
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# manage.py check --deploy: these warnings are decisions, each explained in docs/deploy.md.
+SILENCED_SYSTEM_CHECKS = [
+    "security.W005",  # HSTS without includeSubDomains: other hosts of the domain are not ours to pin
+    "security.W008",  # no SECURE_SSL_REDIRECT: the reverse proxy redirects http to https
+    "security.W021",  # HSTS without preload: submitting the domain to browsers' lists is the operator's call
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

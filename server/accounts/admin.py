@@ -27,6 +27,7 @@ from server.accounts.login import login_attempt
 from server.accounts.models import ApiToken, Profile
 from server.accounts.selectors import user_allows, user_role
 from server.accounts.services import user_set_role
+from server.proxy_middleware import client_address
 
 
 class ThrottledAdminLoginForm(AdminAuthenticationForm):
@@ -36,7 +37,7 @@ class ThrottledAdminLoginForm(AdminAuthenticationForm):
         """Check the password through :func:`server.accounts.login.login_attempt`."""
         username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
         if username is not None and password:
-            address = self.request.META.get("REMOTE_ADDR", "") if self.request is not None else ""
+            address = client_address(self.request) if self.request is not None else ""
             try:
                 self.user_cache = login_attempt(
                     username=username,

@@ -26,6 +26,7 @@ from server.accounts.errors import (
 from server.accounts.login import login_attempt
 from server.accounts.models import ApiToken
 from server.accounts.roles import role_actions
+from server.proxy_middleware import client_address
 
 API_PREFIX = "/api/"
 
@@ -72,7 +73,7 @@ def login(request: HttpRequest) -> HttpResponseBase:
     user = login_attempt(
         username=asked.username,
         password=asked.password,
-        address=request.META.get("REMOTE_ADDR", ""),
+        address=client_address(request),
         now_ms=time.time_ns() // 1_000_000,
         request=request,
     )

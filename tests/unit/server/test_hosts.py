@@ -10,6 +10,7 @@ from server.hosts import (
     allowed_hosts,
     bind_hosts,
     host_entry,
+    public_https,
     public_origins,
     url_host,
     url_origin,
@@ -114,3 +115,18 @@ def test_this_machines_names_start_with_its_name_and_include_the_address_the_ban
     lan = lan_address()
     if lan is not None:  # the banner prints a LAN URL only when the host name resolves to one
         assert lan in names
+
+
+@pytest.mark.parametrize(
+    ("public_urls", "https"),
+    [
+        ((), False),
+        (("http://10.0.0.5:8080",), False),
+        (("https://pi.example.net",), True),
+        (("http://10.0.0.5:8080", " HTTPS://pi.example.net:8443"), True),
+    ],
+)
+def test_the_server_is_reached_over_https_when_any_public_url_is_https(
+    public_urls: tuple[str, ...], https: bool
+) -> None:
+    assert public_https(public_urls) is https

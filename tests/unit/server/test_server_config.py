@@ -188,3 +188,45 @@ def test_a_public_url_with_a_path_is_a_start_up_problem() -> None:
     [problem] = caught.value.problems
     assert problem.setting == "PUBLIC_URLS"
     assert "only http(s)://host[:port] is understood" in str(problem)
+
+
+def test_uvicorn_believes_no_forwarded_headers_itself() -> None:
+    """By default uvicorn rewrites the peer from X-Forwarded-For sent by 127.0.0.1; server.proxy decides instead."""
+    args = asgi_server_args("uvicorn", host="127.0.0.1", port=9000)
+
+    assert "--no-proxy-headers" in args
+    assert "--proxy-headers" not in args
+    assert "--forwarded-allow-ips" not in args
+    assert "--proxy-headers" not in asgi_server_args("daphne", host="127.0.0.1", port=9000)
+
+
+def test_no_proxy_is_trusted_and_hsts_lasts_a_year_by_default() -> None:
+    config = load(SECRET)
+
+    assert config.trusted_proxies == ()
+    assert config.hsts_seconds == 365 * 86_400
+
+
+def test_trusted_proxies_are_read_as_networks_and_hsts_can_be_turned_off() -> None:
+    config = load({**SECRET, "TRUSTED_PROXIES": " 10.0.0.2, 172.18.0.0/16 ,::1", "HSTS_SECONDS": "0"})
+
+    assert config.trusted_proxies == ("10.0.0.2/32", "172.18.0.0/16", "::1/128")
+    assert config.hsts_seconds == 0
+
+
+@pytest.mark.parametrize(
+    ("entries", "reason"),
+    [
+        ("10.0.0.2, caddy", "'caddy': not an IP address or network (names are not resolved"),
+        ("10.0.0.2/8", "'10.0.0.2/8': host bits set (the network is 10.0.0.0/8)"),
+        ("10.0.0.0/33", "'10.0.0.0/33': not an IP address or network"),
+        (" , ", "is empty"),
+    ],
+)
+def test_a_bad_trusted_proxy_entry_is_a_start_up_problem_that_names_it(entries: str, reason: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load({**SECRET, "TRUSTED_PROXIES": entries, "HSTS_SECONDS": "-1"})
+
+    assert [problem.setting for problem in caught.value.problems] == ["TRUSTED_PROXIES", "HSTS_SECONDS"]
+    assert reason in str(caught.value.problems[0])
+    assert "must be an integer in [0, 63244800]" in str(caught.value.problems[1])
