@@ -70,7 +70,7 @@ def _measure(opts: Options, variant: Variant) -> Cost:
         )
         out = cluster.path("publisher.json")
         sync, ready = sync_args(cluster, "publisher")
-        args = ["--name", "cost", "--port", str(broker.port), "--devices", ",".join(devices), "--rate", repr(rate)]
+        args = ["--name", "cost", "--mqtt-url", broker.url, "--devices", ",".join(devices), "--rate", repr(rate)]
         args += ["--acks", "--duration", repr(warmup + duration), "--out", str(out), *sync]
         publisher = cluster.helper("publisher", "bench.publisher", args)
         start = start_together(cluster, [(publisher, ready)])

@@ -8,6 +8,10 @@ Modes:
   (MQTT 3.1.1, QoS 0): the floor any design can reach;
 * ``idle`` -- connect and subscribe, then only answer pings (memory per connection).
 
+Clients of the ASGI server sign in as a program does: each asks ``POST /api/v1/auth/ticket``
+with the API token of ``--token-file`` for a single-use ticket just before it connects with
+``/ws/live/?ticket=...`` (all before the ready file, so outside the measured part).
+
 Every receipt is timed when its bytes reach the process (one clock read per socket read)
 and compared with the reading's device timestamp; the publishers schedule each reading on
 a whole millisecond, so that timestamp is the publish time. Sequence numbers are tracked
@@ -49,8 +53,10 @@ from bench.wire import (
     ws_handshake_reply,
     ws_key,
 )
+from contract.broker import parse_mqtt_url
 from contract.codec import parse_ts
 from contract.topics import Kind, topic
+from devstack.appdb import TICKET_PATH
 
 CONNECT_CONCURRENCY = 50
 
@@ -145,7 +151,7 @@ class _Client(asyncio.Protocol):
 class ChannelsClient(_Client):
     """A dashboard: subscribes to ``devices`` on ``/ws/live/`` and times each frame."""
 
-    def __init__(self, *args: Any, devices: list[str], idle: bool) -> None:
+    def __init__(self, *args: Any, devices: list[str], idle: bool, login: tuple[str | None, str | None]) -> None:
         super().__init__(*args)
         self._subscribe = orjson.dumps({"type": "subscribe", "devices": devices})
         self._idle = idle
@@ -177,15 +183,17 @@ class ChannelsClient(_Client):
 class MqttWsClient(_Client):
     """A subscriber reading the broker directly over MQTT-over-WebSockets (QoS 0)."""
 
-    def __init__(self, *args: Any, devices: list[str], idle: bool) -> None:
+    def __init__(self, *args: Any, devices: list[str], idle: bool, login: tuple[str | None, str | None]) -> None:
         super().__init__(*args)
+        self._username, self._password = login
         self._filters = [topic(d, Kind.READING) for d in devices]
         self._mqtt = MqttReader()
         self._ts_cache: dict[str, int] = {}
 
     def opened(self) -> None:
         # keepalive 0: the benchmark is shorter than any keepalive and must not ping.
-        self.send(mqtt_connect(f"bench-ws-{os.getpid()}-{self.index}", keepalive_s=0), OP_BINARY)
+        client_id = f"bench-ws-{os.getpid()}-{self.index}"
+        self.send(mqtt_connect(client_id, keepalive_s=0, username=self._username, password=self._password), OP_BINARY)
         self.send(mqtt_subscribe(1, self._filters), OP_BINARY)
 
     def message(self, payload: bytes, now_ms: float) -> None:
@@ -208,25 +216,52 @@ class MqttWsClient(_Client):
                 self.ready.set_result(None)
 
 
+async def fetch_ticket(host: str, port: int, token: str) -> str:
+    """A fresh ``/ws/live/`` ticket from the ASGI server, asked for with the API ``token``.
+
+    HTTP/1.0, so the answer is never chunked and ends when the server closes.
+
+    Raises:
+        ConnectionError: the server refused (its status line in the message).
+    """
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(
+            f"POST {TICKET_PATH} HTTP/1.0\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
+            "Content-Length: 0\r\n\r\n".encode()
+        )
+        answer = await reader.read()
+    finally:
+        writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status = head.split(b"\r\n", 1)[0]
+    if b" 201 " not in status + b" ":
+        raise ConnectionError(f"no ticket: {status.decode(errors='replace')} {body[:200]!r}")
+    return str(orjson.loads(body)["ticket"])
+
+
 async def _open(
     args: argparse.Namespace, index: int, devices: list[str], recorder: Recorder, gate: asyncio.Semaphore
 ) -> _Client:
     loop = asyncio.get_running_loop()
     key = ws_key()
     mqtt = args.mode == "mqtt-ws"
-    handshake = ws_handshake(
-        host=args.host,
-        port=args.port,
-        path="/" if mqtt else "/ws/live/",
-        key=key,
-        origin=None if mqtt else f"http://{args.host}:{args.port}",
-        protocol="mqtt" if mqtt else None,
-        deflate=args.deflate,
-    )
     cls = MqttWsClient if mqtt else ChannelsClient
     async with gate:
+        path = "/" if mqtt else "/ws/live/"
+        if not mqtt and args.token:
+            path += f"?ticket={await fetch_ticket(args.host, args.port, args.token)}"
+        handshake = ws_handshake(
+            host=args.host,
+            port=args.port,
+            path=path,
+            key=key,
+            origin=None if mqtt else f"http://{args.host}:{args.port}",
+            protocol="mqtt" if mqtt else None,
+            deflate=args.deflate,
+        )
         _, client = await loop.create_connection(
-            lambda: cls(index, recorder, handshake, key, devices=devices, idle=args.mode == "idle"),
+            lambda: cls(index, recorder, handshake, key, devices=devices, idle=args.mode == "idle", login=args.login),
             args.host,
             args.port,
         )
@@ -307,9 +342,14 @@ def main() -> None:
     parser.add_argument("--deflate", action="store_true", help="offer permessage-deflate as browsers do")
     parser.add_argument("--until", type=float, required=True, help="epoch seconds to stop at")
     parser.add_argument("--connect-timeout", type=float, default=30.0)
+    parser.add_argument("--token-file", help="file with the API token to ask for /ws/live/ tickets with")
+    parser.add_argument("--mqtt-url", help="mode mqtt-ws: the broker's URL with the account to log in with")
     parser.add_argument("--ready-file", required=True)
     parser.add_argument("--out", required=True, help="summary JSON path")
     args = parser.parse_args()
+    args.token = Path(args.token_file).read_text().strip() if args.token_file else None
+    broker = parse_mqtt_url(args.mqtt_url) if args.mqtt_url else None
+    args.login = (broker.username, broker.password) if broker else (None, None)
     try:
         import uvloop  # noqa: PLC0415 - optional speed-up
 

@@ -90,10 +90,11 @@ def _measure(opts: Options, run: Run) -> Outcome:
             per_client=1,
             until=time.time() + 120 + warmup + duration,
             per_reading=True,
+            mqtt_url=broker.url,
         )
         out = cluster.path("publisher.json")
         sync, ready = sync_args(cluster, "publisher")
-        args = ["--name", "lat", "--port", str(broker.port), "--devices", ",".join(devices), "--rate", str(rate)]
+        args = ["--name", "lat", "--mqtt-url", broker.url, "--devices", ",".join(devices), "--rate", str(rate)]
         args += ["--duration", repr(warmup + duration), "--out", str(out), *sync]
         args += ["--acks"] if run.path == "bridge" else []
         publisher = cluster.helper("publisher", "bench.publisher", [*args, *(["--nagle"] if run.nagle else [])])

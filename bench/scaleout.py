@@ -76,7 +76,7 @@ def run(opts: Options) -> Section:
         ]
         out = cluster.path("publisher.json")
         sync, ready = sync_args(cluster, "publisher")
-        args = ["--name", "scale", "--port", str(broker.port), "--devices", ",".join(devices)]
+        args = ["--name", "scale", "--mqtt-url", broker.url, "--devices", ",".join(devices)]
         args += ["--rate", repr(rate), "--acks", "--duration", repr(seconds), "--linger", "5", "--out", str(out)]
         publisher = cluster.helper("publisher", "bench.publisher", [*args, *sync])
         for swarm in swarms:

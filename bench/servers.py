@@ -24,6 +24,7 @@ from typing import Any
 
 from bench.sync import release
 from devstack import ManagedProcess, ProcessError, free_port, start_mosquitto, start_redis, wait_until
+from devstack.appdb import AppDatabase, app_database
 from devstack.apps import python_process, start_asgi, start_bridge, wait_bridge_connected
 from server.config import ASGI_APP
 
@@ -41,25 +42,50 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Broker:
-    """A running Mosquitto: MQTT on ``port``, MQTT-over-WebSockets on ``ws_port``."""
+    """A running Mosquitto: MQTT on ``port``, MQTT-over-WebSockets on ``ws_port``.
+
+    Attributes:
+        url: ``mqtt://[user:password@]127.0.0.1:<port>``, as devstack's handle gives it (with the
+            test broker's own account when anonymous clients are refused).
+    """
 
     process: ManagedProcess
     port: int
     ws_port: int
+    url: str
 
-    @property
-    def url(self) -> str:
-        """``mqtt://127.0.0.1:<port>``."""
-        return f"mqtt://127.0.0.1:{self.port}"
+
+READER = "vera"  # the viewer: the benchmark's WebSocket clients only read
 
 
 @dataclass
 class Cluster:
-    """The processes of one benchmark; :meth:`close` (or the ``with`` block) stops them all."""
+    """The processes of one benchmark; :meth:`close` (or the ``with`` block) stops them all.
+
+    Its ASGI servers share one application database (:func:`devstack.appdb.app_database`), so a
+    ticket from any of them opens a socket on any of them; the viewer's API token is in
+    :attr:`token_file` for the client programs, which get a ticket per connection with it
+    before the measured part.
+    """
 
     workdir: Path
     processes: list[ManagedProcess] = field(default_factory=list)
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    _database: AppDatabase | None = None
+
+    @property
+    def database(self) -> AppDatabase:
+        """The application database of the cluster's ASGI servers (prepared on first use)."""
+        if self._database is None:
+            self._database = app_database(self.workdir)
+            self.token_file.write_text(self._database.tokens[READER])
+            self.token_file.chmod(0o600)
+        return self._database
+
+    @property
+    def token_file(self) -> Path:
+        """The file holding the API token the client programs ask for tickets with (not their command line)."""
+        return self.workdir / "api-token"
 
     def __enter__(self) -> Cluster:
         return self
@@ -94,7 +120,7 @@ class Cluster:
             self._dir(name), persistence=False, extra_config=f"listener {ws_port}\nprotocol websockets"
         )
         self._own(server.process)
-        return Broker(process=server.process, port=server.port, ws_port=ws_port)
+        return Broker(process=server.process, port=server.port, ws_port=ws_port, url=server.url)
 
     def redis(self, name: str = "redis") -> tuple[ManagedProcess, str]:
         """Start Redis; returns the process and its URL."""
@@ -173,7 +199,8 @@ class Cluster:
             redis_url=redis_url,
             app=app,
             extra_args=extra_args,
-            extra_env={"DJANGO_SECRET_KEY": "benchmark-only", **(extra_env or {})},
+            extra_env=extra_env,
+            database=self.database,
         )
         return self._own(handle.process), handle.port
 

@@ -54,8 +54,12 @@ class Swarm:
         per_reading: bool = False,
         deflate: bool = False,
         processes: int | None = None,
+        mqtt_url: str | None = None,
     ) -> None:
-        """Start the processes: they connect at once, and stop at :meth:`collect` (or by themselves at ``until``)."""
+        """Start the processes: they connect at once, and stop at :meth:`collect` (or by themselves at ``until``).
+
+        ``mqtt_url`` (mode ``mqtt-ws``) gives the broker account the clients log in with.
+        """
         self.name = name
         self._cluster = cluster
         self._until = until
@@ -86,6 +90,10 @@ class Swarm:
                 "--out",
                 str(out),
             ]
+            if mode != "mqtt-ws":  # the ASGI server's clients sign in: a ticket each, asked for with the token
+                args += ["--token-file", str(cluster.token_file)]
+            elif mqtt_url:  # the broker's clients log in with the account in its URL
+                args += ["--mqtt-url", mqtt_url]
             if per_reading:
                 args.append("--per-reading")
             if deflate:

@@ -24,6 +24,11 @@ the bridge's when it received the MQTT message)::
     {"type": "status", "device": d, "online": true, "boot": b, "device_ts": ms | null,
      "received_ts": ms, "pending": n | null, "dropped": n | null}
     {"type": "error", "code": reason, "message": text}
+
+A refused connection (checked once, at connect): the server accepts the handshake, sends
+nothing and closes with :data:`WS_CLOSE_NOT_AUTHENTICATED` (4401: no credentials, or an
+unknown, expired or used ticket) or :data:`WS_CLOSE_FORBIDDEN` (4403: the role may not
+read), the reason text one of :data:`WS_CLOSE_REASONS`.
 """
 
 from __future__ import annotations
@@ -35,7 +40,20 @@ from typing import Any
 from contract.codec import dumps, loads
 from contract.errors import ContractError, Reason
 from contract.models import Reading, Status
-from contract.spec.ws import MAX_CLIENT_MESSAGE_BYTES, MAX_SUBSCRIPTIONS, PROTOCOL
+from contract.spec.ws import (
+    MAX_CLIENT_MESSAGE_BYTES,
+    MAX_SUBSCRIPTIONS,
+    PROTOCOL,
+    WS_CLOSE_FORBIDDEN,
+    WS_CLOSE_NO_CREDENTIALS,
+    WS_CLOSE_NOT_AUTHENTICATED,
+    WS_CLOSE_PERMISSION_DENIED,
+    WS_CLOSE_REASONS,
+    WS_CLOSE_TICKET_EXPIRED,
+    WS_CLOSE_TICKET_UNKNOWN,
+    WS_CLOSE_TICKET_USED,
+    WS_CLOSE_USER_DISABLED,
+)
 from contract.topics import validate_device_id
 
 __all__ = [
@@ -45,6 +63,15 @@ __all__ = [
     "MAX_SUBSCRIPTIONS",
     "PROTOCOL",
     "STATUS_EVENT",
+    "WS_CLOSE_FORBIDDEN",
+    "WS_CLOSE_NOT_AUTHENTICATED",
+    "WS_CLOSE_NO_CREDENTIALS",
+    "WS_CLOSE_PERMISSION_DENIED",
+    "WS_CLOSE_REASONS",
+    "WS_CLOSE_TICKET_EXPIRED",
+    "WS_CLOSE_TICKET_UNKNOWN",
+    "WS_CLOSE_TICKET_USED",
+    "WS_CLOSE_USER_DISABLED",
     "SubscriptionChange",
     "device_group",
     "error_message",

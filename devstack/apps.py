@@ -11,6 +11,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from devstack.appdb import SECRET_KEY, AppDatabase
 from devstack.env import app_env
 from devstack.handle import ServerHandle
 from devstack.net import LOOPBACK
@@ -21,9 +22,10 @@ from server.config import ASGI_APP, asgi_server_args
 BRIDGE_CONNECTED = "bridge connected"  # the line the bridge logs once it is subscribed
 DJANGO_SETTINGS = {
     "DJANGO_SETTINGS_MODULE": "server.settings",
-    "DJANGO_SECRET_KEY": "devstack-only",
+    "DJANGO_SECRET_KEY": SECRET_KEY,
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-    # Required in production (docs/settings.md); nothing queries the application database yet.
+    # Required (docs/settings.md). An empty in-memory database signs nobody in: a server whose
+    # clients read telemetry is started on a prepared one (start_asgi's ``database``).
     "DATABASE_URL": "sqlite:///:memory:",
 }
 
@@ -128,6 +130,7 @@ def start_asgi(
     app: str = ASGI_APP,
     extra_args: Sequence[str] = (),
     extra_env: Mapping[str, str] | None = None,
+    database: AppDatabase | None = None,
     start_timeout: float = 30.0,
 ) -> ServerHandle:
     """Start an ASGI server (``uvicorn`` or ``daphne``, as ``server.config`` runs it) serving ``app``.
@@ -143,6 +146,9 @@ def start_asgi(
         app: The ASGI application.
         extra_args: Server flags, put before the application.
         extra_env: More settings (the Django ones default to :data:`DJANGO_SETTINGS`).
+        database: The application database (users, tokens, tickets, sessions) from
+            :func:`devstack.appdb.app_database`; without it, an empty in-memory one that signs
+            nobody in (only ``/api/v1/health`` and the Host/Origin checks answer as usual).
         start_timeout: Seconds to wait for the listener (Django and Channels take a while to import).
 
     Returns:
@@ -151,7 +157,12 @@ def start_asgi(
     Raises:
         ProcessError: it exited or did not listen in time (log tail included).
     """
-    settings = {**DJANGO_SETTINGS, "STORE_URL": store_url, "CHANNEL_LAYER": layer}
+    settings = {
+        **DJANGO_SETTINGS,
+        **(database.env() if database else {}),
+        "STORE_URL": store_url,
+        "CHANNEL_LAYER": layer,
+    }
     if redis_url:
         settings["REDIS_URL"] = redis_url
     env = app_env(**{**settings, **(extra_env or {})})

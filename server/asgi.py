@@ -4,6 +4,11 @@ Invalid settings stop the ASGI server at start-up with every problem listed (no 
 Every request passes :class:`~server.host_guard.HostGuard` before anything else sees it
 (WhiteNoise serves the dashboard before Django's own Host check would run): a bad Host gets
 HTTP 400, a WebSocket handshake from a foreign Origin HTTP 403 (docs/security.md).
+
+No session or authentication middleware wraps the WebSocket router: ``/ws/live/`` signs its
+client in itself, once at connect (:mod:`server.accounts.sockets`: a ticket or the session
+cookie, read with the configured session engine), so a live frame passes through no
+middleware on its way out.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The live consumer before the fast path (issue 2's version), for before/after figures."""
+"""The live consumer before the fast path (issue 2's version), for before/after figures.
+
+It signs its clients in at connect as :class:`server.telemetry.consumers.LiveConsumer` does
+(issue 13), so both take the same credentials and cost the same outside the frame path.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +20,19 @@ from contract.live import (
     subscribed_message,
     to_text,
 )
+from server.accounts.sockets import SocketRefusedError, socket_principal
 
 
 class StockLiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     """``/ws/live/`` on Channels' stock dispatch path."""
 
     async def connect(self) -> None:
+        try:
+            await socket_principal(self.scope)
+        except SocketRefusedError as exc:
+            await self.accept()
+            await self.close(code=exc.code, reason=exc.reason)
+            return
         self.devices: set[str] = set()
         await self.accept()
         await self.channel_layer.group_add(FLEET_GROUP, self.channel_name)

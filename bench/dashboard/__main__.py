@@ -11,6 +11,10 @@ names a running dashboard, then measures one page through its scenarios:
 * ``heap``: the live device view for ``--heap-minutes``, JS heap sampled after forced
   garbage collections, to show whether it stays flat.
 
+The page signs in first, as a user does, with the first admin's password the embedded mode
+wrote to its data folder (with ``--url``: ``--username`` and the password in ``--password-file``);
+its live socket then carries the session cookie.
+
 Figures are printed as a Markdown table and, with ``--json``, written to a file.
 """
 
@@ -20,7 +24,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import sys
 import tempfile
 import time
@@ -31,8 +34,8 @@ from typing import Any
 
 from playwright.sync_api import Page, sync_playwright
 
-from bench.procstat import cpu_model
 from bench.dashboard.probe import Measurement, Probe
+from bench.procstat import cpu_model
 from devstack.browser import chromium_path, launch_chromium
 from devstack.embedded import embedded_mode
 
@@ -49,20 +52,41 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--heap-minutes", type=float, default=3.0)
     parser.add_argument("--device", default="sim-1", help="the device whose view is measured")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    return parser.parse_args(argv)
+    parser.add_argument("--username", help="with --url: the user the page signs in as")
+    parser.add_argument("--password-file", type=Path, help="with --url: a file holding that user's password")
+    args = parser.parse_args(argv)
+    if args.url and not (args.username and args.password_file):
+        parser.error("--url needs --username and --password-file (the page must sign in)")
+    return args
 
 
 @contextmanager
-def dashboard(args: argparse.Namespace) -> Iterator[str]:
-    """The URL of a dashboard with the load running."""
+def dashboard(args: argparse.Namespace) -> Iterator[tuple[str, tuple[str, str]]]:
+    """The URL of a dashboard with the load running, and the (username, password) to sign in with."""
     if args.url:
-        yield args.url.rstrip("/")
+        yield args.url.rstrip("/"), (args.username, args.password_file.read_text().strip())
         return
     with (
         tempfile.TemporaryDirectory(prefix="bench-dashboard-") as work,
         embedded_mode(Path(work), "--devices", str(args.devices), "--rate", str(args.rate)) as running,
     ):
-        yield running.base_url
+        yield running.base_url, running.admin_login()
+
+
+def sign_in(page: Page, base: str, login: tuple[str, str]) -> None:
+    """Log the page's browser context in as the dashboard does (CSRF token, then the login POST).
+
+    Raises:
+        RuntimeError: the login was refused.
+    """
+    csrf = page.request.get(base + "/api/v1/auth/csrf").json()["csrf_token"]
+    answer = page.request.post(
+        base + "/api/v1/auth/login",
+        data={"username": login[0], "password": login[1]},
+        headers={"X-CSRFToken": csrf, "Origin": base},
+    )
+    if answer.status != 200:
+        raise RuntimeError(f"login as {login[0]} refused: {answer.status} {answer.text()[:200]}")
 
 
 def machine() -> dict[str, Any]:
@@ -122,9 +146,10 @@ def table(results: list[Measurement]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     chromium_path()  # fails before anything starts when Chromium is missing
-    with dashboard(args) as base, sync_playwright() as playwright:
+    with dashboard(args) as (base, login), sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1440, "height": 900})
+        sign_in(page, base, login)
         facts = {**machine(), "chromium": browser.version, "devices": args.devices, "rate_hz": args.rate}
         results, heap = run_scenarios(page, base, args)
         browser.close()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import sys
 import tempfile
 import time
@@ -19,11 +18,11 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
-from bench.dashboard.__main__ import READY
+from bench.dashboard.__main__ import READY, sign_in
 from contract.models import Reading
-from edge.sources.simulator import SimulatedDevice
 from devstack.browser import chromium_path, launch_chromium
 from devstack.embedded import embedded_mode
+from edge.sources.simulator import SimulatedDevice
 from storage import open_store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -61,8 +60,12 @@ SHOTS = [
 ]
 
 
-def shoot(browser: Browser, url: str, out: Path, *, width: int, height: int, scheme: str) -> None:
+def shoot(
+    browser: Browser, base: str, path: str, out: Path, *, login: tuple[str, str], width: int, height: int, scheme: str
+) -> None:
     page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme)  # type: ignore[arg-type]
+    sign_in(page, base, login)
+    url = base + path
     page.goto(url)
     page.wait_for_selector("[data-testid=connection][data-state=live]", timeout=60_000)
     if "/device/" in url:
@@ -89,8 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         ):
             browser = launch_chromium(playwright)
             base = running.base_url
+            login = running.admin_login()
             for path, name, width, height, scheme in SHOTS:
-                shoot(browser, base + path, args.out / name, width=width, height=height, scheme=scheme)
+                shoot(browser, base, path, args.out / name, login=login, width=width, height=height, scheme=scheme)
             browser.close()
     return 0
 

@@ -35,6 +35,27 @@ MAX_CLIENT_MESSAGE_BYTES = 16 * 1024
 MAX_SUBSCRIPTIONS = 256
 PROTOCOL_ERROR_CODES = ("binary_unsupported",)
 
+# Close codes of a refused /ws/live/ connection: accepted, nothing sent, then closed with
+# one of these (4000-4999: private use, RFC 6455 7.4.2; the last three digits mirror HTTP).
+# Credentials are checked at connect only, never per frame.
+WS_CLOSE_NOT_AUTHENTICATED = 4401
+WS_CLOSE_FORBIDDEN = 4403
+# The close reason text: a short machine reason.
+WS_CLOSE_NO_CREDENTIALS = "no_credentials"  # neither a ?ticket= nor a signed-in session
+WS_CLOSE_TICKET_UNKNOWN = "ticket_unknown"
+WS_CLOSE_TICKET_EXPIRED = "ticket_expired"
+WS_CLOSE_TICKET_USED = "ticket_used"
+WS_CLOSE_USER_DISABLED = "user_disabled"
+WS_CLOSE_PERMISSION_DENIED = "permission_denied"  # with WS_CLOSE_FORBIDDEN: the role may not read
+WS_CLOSE_REASONS = (
+    WS_CLOSE_NO_CREDENTIALS,
+    WS_CLOSE_TICKET_UNKNOWN,
+    WS_CLOSE_TICKET_EXPIRED,
+    WS_CLOSE_TICKET_USED,
+    WS_CLOSE_USER_DISABLED,
+    WS_CLOSE_PERMISSION_DENIED,
+)
+
 DEVICE_FIELD = Field("device", DEVICE, "Device id.")
 BOOT_FIELD = Field("boot", BOOT, "Boot id of the agent run the message belongs to.")
 DEVICES = Array(DEVICE, 0, MAX_SUBSCRIPTIONS)

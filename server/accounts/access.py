@@ -53,6 +53,7 @@ class Via(enum.StrEnum):
 
     SESSION = "session"
     TOKEN = "token"  # noqa: S105 - a kind of credential, not one
+    TICKET = "ticket"  # a WebSocket's single-use ticket (server.accounts.sockets)
 
 
 @dataclass(frozen=True, slots=True)

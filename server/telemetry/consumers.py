@@ -51,6 +51,7 @@ from contract.live import (
     subscribed_message,
     to_text,
 )
+from server.accounts.sockets import SocketRefusedError, socket_principal
 from server.telemetry.daphne_flow import Send, flow_controlled
 
 log = logging.getLogger("sensebridge.live")
@@ -156,7 +157,11 @@ def _receiver(layer: Any) -> Callable[[str], Awaitable[dict[str, Any]]]:
 
 
 class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
-    """``/ws/live/``: fleet status for everyone, frames for subscribed devices."""
+    """``/ws/live/``: fleet status for every signed-in user, frames for subscribed devices.
+
+    The user is signed in at connect only (:mod:`server.accounts.sockets`); frames and
+    client messages after that cost no credential check.
+    """
 
     async def __call__(self, scope: dict[str, Any], receive: Callable[[], Awaitable[Any]], send: Send) -> None:
         """Run the connection: client messages on this task, layer events on another."""
@@ -198,7 +203,19 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=1011)
 
     async def connect(self) -> None:
-        """Accept, join the fleet group, greet."""
+        """Sign the client in (once, here), accept, join the fleet group, greet.
+
+        A refused client is accepted and closed at once with the contract's close code and
+        reason, before anything is sent (a browser sees the code; a refused handshake would
+        only say "failed").
+        """
+        try:
+            self.principal = await socket_principal(self.scope)
+        except SocketRefusedError as exc:
+            log.info("live client %s refused: %s", self.outbox.client, exc)
+            await self.accept()
+            await self.close(code=exc.code, reason=exc.reason)
+            return
         self.devices: set[str] = set()
         await self.accept()
         LIVE_STATS.connections += 1
@@ -217,6 +234,8 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Handle ``subscribe`` / ``unsubscribe``; anything else gets an error, the socket stays open."""
+        if not hasattr(self, "devices"):
+            return  # refused at connect and closing: what it sent before the close is dropped
         if text_data is None:
             self.outbox.control(to_text(error_message("binary_unsupported", "send JSON text messages")))
             return

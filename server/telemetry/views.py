@@ -1,4 +1,9 @@
-"""REST views: thin, validate the query (:mod:`server.telemetry.queries`), call a selector, answer."""
+"""REST views: thin, validate the query (:mod:`server.telemetry.queries`), call a selector, answer.
+
+Every telemetry view needs a signed-in user whose role may read (session cookie or
+``Authorization: Bearer <API token>``): :func:`server.accounts.access.guarded` answers 401 /
+403 before the view runs. Only ``/api/v1/health`` and the dashboard fallback are open.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,9 @@ import time
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 
 from contract import rest
+from contract.access import Action
 from contract.codec import dumps
+from server.accounts.access import Principal, guarded
 from server.telemetry import exports, selectors
 from server.telemetry.queries import QueryError, export_query, history_query, readings_query
 
@@ -24,6 +31,10 @@ def _json(body: object) -> HttpResponse:
     return HttpResponse(dumps(body), content_type="application/json")
 
 
+# Every role may read; the guard answers 405 (method), 401 (credentials) or 403 (role) first.
+readers_only = guarded(methods=("GET", "HEAD"), action=Action.READ)
+
+
 async def _require_device(device: str) -> None:
     if not await selectors.device_exists(device=device):
         raise QueryError("device", f"no device {device!r} in the store", code=rest.UNKNOWN_DEVICE)
@@ -34,12 +45,14 @@ async def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse(rest.health_body())
 
 
-async def device_list(request: HttpRequest) -> JsonResponse:
+@readers_only
+async def device_list(request: HttpRequest, principal: Principal) -> JsonResponse:
     """``GET /api/v1/devices``."""
     return JsonResponse(await selectors.device_list())
 
 
-async def device_readings(request: HttpRequest, device: str) -> JsonResponse:
+@readers_only
+async def device_readings(request: HttpRequest, principal: Principal, device: str) -> JsonResponse:
     """``GET /api/v1/devices/<id>/readings?since=&until=&limit=`` (times: epoch ms or ISO 8601 UTC)."""
     try:
         query = readings_query(device, request.GET, now_ms=_now_ms())
@@ -51,7 +64,8 @@ async def device_readings(request: HttpRequest, device: str) -> JsonResponse:
     return JsonResponse(body)
 
 
-async def device_history(request: HttpRequest, device: str) -> HttpResponse:
+@readers_only
+async def device_history(request: HttpRequest, principal: Principal, device: str) -> HttpResponse:
     """``GET /api/v1/devices/<id>/history?since=&until=&channels=&points=``: downsampled, with gaps."""
     try:
         query = history_query(device, request.GET, now_ms=_now_ms())
@@ -76,12 +90,14 @@ async def _export(request: HttpRequest, device: str, fmt: str) -> HttpResponseBa
     return response
 
 
-async def device_export_csv(request: HttpRequest, device: str) -> HttpResponseBase:
+@readers_only
+async def device_export_csv(request: HttpRequest, principal: Principal, device: str) -> HttpResponseBase:
     """``GET /api/v1/devices/<id>/export.csv?since=&until=&channels=``: exactly the range, streamed."""
     return await _export(request, device, "csv")
 
 
-async def device_export_json(request: HttpRequest, device: str) -> HttpResponseBase:
+@readers_only
+async def device_export_json(request: HttpRequest, principal: Principal, device: str) -> HttpResponseBase:
     """``GET /api/v1/devices/<id>/export.json?since=&until=&channels=``: exactly the range, streamed."""
     return await _export(request, device, "json")
 

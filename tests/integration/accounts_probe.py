@@ -79,6 +79,19 @@ def redeem(ticket: str, later_s: float) -> dict[str, Any]:
     return {"user": user.username}
 
 
+def issue(username: str, earlier_s: float) -> dict[str, Any]:
+    """A ticket of ``username`` issued by the service ``earlier_s`` seconds ago (the server's clock decides)."""
+    from django.contrib.auth.models import User  # noqa: PLC0415
+    from django.utils import timezone  # noqa: PLC0415
+
+    from server.accounts.services import ticket_issue  # noqa: PLC0415
+
+    secret, expires = ticket_issue(
+        user=User.objects.get(username=username), now=timezone.now() - timedelta(seconds=earlier_s)
+    )
+    return {"ticket": secret, "expires": expires.isoformat()}
+
+
 def login_race(username: str, password: str, racers: int) -> dict[str, Any]:
     from server.accounts.errors import BadCredentialsError, ThrottledError  # noqa: PLC0415
     from server.accounts.login import login_attempt  # noqa: PLC0415
@@ -143,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     one = commands.add_parser("redeem")
     one.add_argument("ticket")
     one.add_argument("--later-s", type=float, default=0.0)
+    issued = commands.add_parser("issue")
+    issued.add_argument("username")
+    issued.add_argument("--earlier-s", type=float, default=0.0)
     logins = commands.add_parser("login-race")
     logins.add_argument("--username", required=True)
     logins.add_argument("--racers", type=int, default=12)
@@ -158,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         answer = ticket_race(args.username, args.rounds, args.racers)
     elif args.command == "redeem":
         answer = redeem(args.ticket, args.later_s)
+    elif args.command == "issue":
+        answer = issue(args.username, args.earlier_s)
     elif args.command == "guard-check":
         answer = guard_check(args.action)
     else:

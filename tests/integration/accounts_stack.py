@@ -1,8 +1,10 @@
 """An application database on the session's PostgreSQL with one user per role, and the server on it.
 
-Shared by the accounts integration tests. Users are added with the documented command
-(``manage.py adduser NAME --role ROLE``, the password on stdin); the ASGI server is started
-from the environment only, as in production. Django is never set up in the test process.
+Shared by the accounts integration tests. The database is prepared by
+:func:`devstack.appdb.prepare` with the documented commands (``manage.py migrate``,
+``adduser NAME --role ROLE`` with the password on stdin, ``apitoken create``), the users are
+its :data:`~devstack.appdb.USERS`; the ASGI server is started from the environment only, as in
+production. Django is never set up in the test process.
 """
 
 from __future__ import annotations
@@ -20,30 +22,25 @@ from typing import Any
 import psycopg
 
 from devstack import REPO_ROOT, ServerHandle, app_env
+from devstack.appdb import SECRET_KEY, USERS, manage, prepare
 from devstack.apps import start_asgi
 
-SECRET_KEY = "accounts-integration-only"
-PUBLIC_URL = "https://pi.example.net"  # as behind a TLS proxy that sends the upstream's Host
-# One user per role, with passwords the validators accept.
-USERS = {
-    "vera": ("viewer", "vera-reads-charts-2026"),
-    "otto": ("operator", "otto-sends-commands-2026"),
-    "ada": ("admin", "ada-manages-users-2026"),
-}
+__all__ = [
+    "PUBLIC_URL",
+    "SECRET_KEY",
+    "USERS",
+    "AccountsServer",
+    "accounts_server",
+    "manage",
+    "postgres_database",
+    "prepare",
+    "probe",
+]
 
-
-def manage(*args: str, database_url: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """``python manage.py <args>`` with settings from the environment only."""
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO_ROOT,
-        env=app_env(DJANGO_SECRET_KEY=SECRET_KEY, DATABASE_URL=database_url),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+# As behind a proxy that sends the upstream's Host. Plain http: an https public URL makes the
+# cookies Secure, which a client speaking http to 127.0.0.1 never sends back (the https case
+# behind a real TLS proxy: test_proxy_headers.py).
+PUBLIC_URL = "http://pi.example.net"
 
 
 def probe(*args: str, database_url: str, stdin: str = "") -> dict[str, Any]:
@@ -62,15 +59,6 @@ def probe(*args: str, database_url: str, stdin: str = "") -> dict[str, Any]:
     answer = json.loads(done.stdout.strip().splitlines()[-1])
     assert isinstance(answer, dict)
     return answer
-
-
-def prepare(database_url: str) -> None:
-    """Migrate ``database_url`` and add :data:`USERS`."""
-    migrated = manage("migrate", "--noinput", database_url=database_url)
-    assert migrated.returncode == 0, migrated.stderr
-    for name, (role, password) in USERS.items():
-        added = manage("adduser", name, "--role", role, database_url=database_url, stdin=password + "\n")
-        assert added.returncode == 0, added.stderr
 
 
 @contextmanager

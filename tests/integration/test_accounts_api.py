@@ -221,12 +221,13 @@ def test_the_admin_site_lets_in_admins_only(api: AccountsServer) -> None:
     assert b"sensebridge administration" in admin.body
 
 
-def test_the_telemetry_endpoints_still_answer_without_login(api: AccountsServer) -> None:
-    # Enforcement on them is the next step of issue 13; until then nothing else changes.
-    assert client(api).get("/api/v1/health").status == 200
+def test_health_answers_without_login_and_the_telemetry_endpoints_do_not(api: AccountsServer) -> None:
+    health = client(api).get("/api/v1/health")
+    assert health.status == 200
+    assert "Vary" not in health.headers  # no session was even looked at
     answer = client(api).get("/api/v1/devices")
-    assert answer.status == 200
-    assert "Vary" not in answer.headers  # no session was even looked at
+    assert (answer.status, answer.error["code"]) == (401, "not_authenticated")
+    assert signed_in(api, "vera").get("/api/v1/devices").status == 200
 
 
 # --- API tokens ----------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """History and export over HTTP: a real daphne serving ``server.asgi`` on a prepared SQLite store.
 
 The store is filled directly (two hours of 1 Hz readings with a ten-minute outage and a spike),
-then the REST answers are checked against the pure reference (storage.history) and docs/api.md:
-downsampled series, raw answers, gap markers, 400s naming the field, streamed exports of exactly
-the range, and the ``export_readings`` management command giving the same bytes as the API.
+then the REST answers, read by a viewer with her API token, are checked against the pure
+reference (storage.history) and docs/api.md: downsampled series, raw answers, gap markers, 400s
+naming the field, streamed exports of exactly the range, and the ``export_readings`` management
+command giving the same bytes as the API.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import io
 import json
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +30,13 @@ from contract.spec import catalog
 from contract.spec.checks import violations
 from contract.spec.vocabulary import Surface
 from devstack import app_env
+from devstack.appdb import app_database
 from devstack.apps import DJANGO_SETTINGS, start_asgi
 from server.telemetry.selectors import history_body
 from storage.history import HistoryQuery, history_from_readings
 from storage.retention import RetentionPolicy
 from storage.sqlite import SqliteStore
+from tests.support.web import WebClient
 
 pytestmark = pytest.mark.integration
 
@@ -63,14 +64,13 @@ DATA = dataset()
 
 @dataclass
 class Api:
-    base_url: str
+    """The server, read by the viewer with her API token."""
+
+    client: WebClient
 
     def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
-        try:
-            with urllib.request.urlopen(self.base_url + path, timeout=10) as response:
-                return response.status, dict(response.headers), response.read()
-        except urllib.error.HTTPError as exc:
-            return exc.code, dict(exc.headers), exc.read()
+        answer = self.client.get(path)
+        return answer.status, dict(answer.headers), answer.body
 
     def get_json(self, path: str) -> tuple[int, Any]:
         status, _, body = self.get(path)
@@ -99,9 +99,11 @@ def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="module")
 def api(store_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    server = start_asgi(tmp_path_factory.mktemp("daphne"), server="daphne", store_url=store_url, layer="memory")
+    workdir = tmp_path_factory.mktemp("daphne")
+    database = app_database(workdir)
+    server = start_asgi(workdir, server="daphne", store_url=store_url, layer="memory", database=database)
     try:
-        yield Api(server.url)
+        yield Api(WebClient(server.url, token=database.tokens["vera"]))
     finally:
         server.stop()
 

@@ -2,7 +2,8 @@
 
 Every reading must be stored exactly once (the bridges' own counts and the store) and
 reach every WebSocket client exactly once, whichever ASGI process it is connected to;
-both workers must take part. Everything real, on free ports.
+both workers must take part. Everything real, on free ports; each client signs in with a
+ticket from the ASGI process it connects to (both share one application database).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from contract.codec import encode_reading
 from contract.models import Reading
 from contract.topics import Kind, topic
 from devstack import ManagedProcess, ServerHandle
+from devstack.appdb import app_database, live_url, ticket_for
 from devstack.apps import start_asgi, start_bridge, wait_bridge_connected
 from tests.integration.stack import CONFIGURED_ASGI_SERVER, receive_json, receive_until
 from tests.support.mqtt import MqttTestClient
@@ -34,9 +36,10 @@ _STOPPED = re.compile(r"bridge stopped: received=(\d+) stored=(\d+) duplicates=(
 @pytest.fixture
 def bridges_and_servers(
     mosquitto: ServerHandle, redis_server: ServerHandle, tmp_path: Path
-) -> Iterator[tuple[list[ManagedProcess], list[int], Path]]:
+) -> Iterator[tuple[list[ManagedProcess], list[int], Path, str]]:
     store = tmp_path / "store.sqlite3"
     common = {"store_url": f"sqlite:///{store}", "layer": "redis-pubsub", "redis_url": redis_server.url}
+    database = app_database(tmp_path)  # one application database behind both ASGI processes
     with ExitStack() as stack:
         bridges = []
         for name in ("bridge1", "bridge2"):
@@ -54,16 +57,18 @@ def bridges_and_servers(
             bridges.append(bridge)
         ports = []
         for name in ("asgi1", "asgi2"):
-            server = start_asgi(tmp_path, name=name, server=CONFIGURED_ASGI_SERVER, **common)
+            server = start_asgi(tmp_path, name=name, server=CONFIGURED_ASGI_SERVER, database=database, **common)
             stack.callback(server.stop)
             ports.append(server.port)
         for bridge in bridges:
             wait_bridge_connected(bridge, timeout=20)
-        yield bridges, ports, store
+        yield bridges, ports, store, database.tokens["vera"]
 
 
-def subscribed_socket(port: int, devices: list[str]) -> ClientConnection:
-    ws = connect(f"ws://127.0.0.1:{port}/ws/live/", origin=f"http://127.0.0.1:{port}", open_timeout=5)  # type: ignore[arg-type]
+def subscribed_socket(port: int, devices: list[str], token: str) -> ClientConnection:
+    base_url = f"http://127.0.0.1:{port}"
+    ticket = ticket_for(base_url, token)
+    ws = connect(live_url(base_url, ticket), origin=base_url, open_timeout=5)  # type: ignore[arg-type]
     assert receive_json(ws)["type"] == "hello"
     ws.send(f'{{"type": "subscribe", "devices": {devices!r}}}'.replace("'", '"'))
     receive_until(ws, lambda m: m["type"] == "subscribed")
@@ -71,11 +76,11 @@ def subscribed_socket(port: int, devices: list[str]) -> ClientConnection:
 
 
 def test_every_reading_is_stored_once_and_reaches_every_client_once(
-    bridges_and_servers: tuple[list[ManagedProcess], list[int], Path], mosquitto: ServerHandle, unique_id: str
+    bridges_and_servers: tuple[list[ManagedProcess], list[int], Path, str], mosquitto: ServerHandle, unique_id: str
 ) -> None:
-    bridges, ports, _ = bridges_and_servers
+    bridges, ports, _, token = bridges_and_servers
     devices = [f"{unique_id}-a", f"{unique_id}-b"]
-    sockets = [subscribed_socket(port, devices) for port in ports for _ in range(2)]
+    sockets = [subscribed_socket(port, devices, token) for port in ports for _ in range(2)]
     try:
         now = time.time_ns() // 1_000_000
         with MqttTestClient(mosquitto.url, client_id=f"dev-{unique_id}") as device:

@@ -29,7 +29,7 @@ import paho.mqtt.client as paho
 import pytest
 from paho.mqtt.client import MQTTv5
 from paho.mqtt.enums import CallbackAPIVersion
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection
 
 from contract import CHANNELS
 from contract.broker import parse_mqtt_url
@@ -80,7 +80,7 @@ def masked_text_frame(text: str) -> bytes:
 class StuckClient:
     """Completes the handshake, subscribes to ``device``, waits for the answer, never reads again."""
 
-    def __init__(self, port: int, device: str) -> None:
+    def __init__(self, port: int, device: str, ticket: str) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, STUCK_RECEIVE_BUFFER)
         self.sock.settimeout(5.0)
@@ -88,7 +88,7 @@ class StuckClient:
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall(
             (
-                f"GET /ws/live/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                f"GET /ws/live/?ticket={ticket} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
                 f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
                 f"Origin: http://127.0.0.1:{port}\r\n\r\n"
             ).encode()
@@ -135,6 +135,8 @@ class Flood:
         """Publish every reading at QoS 1, CHUNK_READINGS at a time, without waiting for each PUBACK."""
         address = parse_mqtt_url(mqtt_url)
         client = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"flood-{self.device}", protocol=MQTTv5)
+        if address.username is not None:
+            client.username_pw_set(address.username, address.password)
         client.connect(address.host, address.port)
         client.loop_start()
         try:
@@ -166,37 +168,40 @@ class Watch:
     offered_bytes: int = 0  # frame bytes each stuck client was offered after the warm-up
 
 
-def watch(stack: Stack, flood: Flood, publishing: Future[None], pid: int) -> Watch:
-    """Read every frame of the flood, measuring the reader's lag and the server's RSS after the warm-up."""
+def subscribed(ws: ClientConnection, device: str) -> ClientConnection:
+    """``ws`` once the server confirmed its subscription to ``device``."""
+    ws.send(subscribe_text(device))
+    while b'"subscribed"' not in (ws.recv(timeout=5.0, decode=False)):
+        pass
+    return ws
+
+
+def watch(ws: ClientConnection, flood: Flood, publishing: Future[None], pid: int) -> Watch:
+    """Read every frame of the flood on ``ws``, measuring the reader's lag and the server's RSS after the warm-up."""
     seen = Watch()
     received = 0
     deadline = time.monotonic() + DEADLINE_S
-    url = f"ws://127.0.0.1:{stack.http_port}/ws/live/"
-    with connect(url, origin=stack.base_url, open_timeout=5, max_size=None) as ws:  # type: ignore[arg-type]
-        ws.send(subscribe_text(flood.device))
-        while b'"subscribed"' not in (ws.recv(timeout=5.0, decode=False)):
-            pass
-        while received < flood.readings:
-            try:
-                text = ws.recv(timeout=max(deadline - time.monotonic(), 0.0), decode=False)
-            except TimeoutError:
-                if publishing.done():
-                    publishing.result()  # the publisher's own failure, if that is why
-                raise AssertionError(f"the reading client got only {received} of {flood.readings} readings") from None
-            arrived_ms = time.time() * 1000
-            message = json.loads(text)
-            if message["type"] != "frame":
-                continue
-            first, last = message["seq"]
-            seen.seqs.append((first, last))
-            received += last - first + 1
-            # From the bridge on: a starved bridge (a busy machine) delays the frame before this clock starts.
-            seen.lag_s = max(seen.lag_s, (arrived_ms - message["readings"][-1]["received_ts"]) / 1000)
-            if seen.baseline_rss:
-                seen.offered_bytes += len(text)
-                seen.peak_rss = max(seen.peak_rss, rss_bytes(pid))
-            elif received >= WARMUP_READINGS:
-                seen.baseline_rss = seen.peak_rss = rss_bytes(pid)
+    while received < flood.readings:
+        try:
+            text = ws.recv(timeout=max(deadline - time.monotonic(), 0.0), decode=False)
+        except TimeoutError:
+            if publishing.done():
+                publishing.result()  # the publisher's own failure, if that is why
+            raise AssertionError(f"the reading client got only {received} of {flood.readings} readings") from None
+        arrived_ms = time.time() * 1000
+        message = json.loads(text)
+        if message["type"] != "frame":
+            continue
+        first, last = message["seq"]
+        seen.seqs.append((first, last))
+        received += last - first + 1
+        # From the bridge on: a starved bridge (a busy machine) delays the frame before this clock starts.
+        seen.lag_s = max(seen.lag_s, (arrived_ms - message["readings"][-1]["received_ts"]) / 1000)
+        if seen.baseline_rss:
+            seen.offered_bytes += len(text)
+            seen.peak_rss = max(seen.peak_rss, rss_bytes(pid))
+        elif received >= WARMUP_READINGS:
+            seen.baseline_rss = seen.peak_rss = rss_bytes(pid)
     publishing.result(timeout=DEADLINE_S)
     seen.peak_rss = max(seen.peak_rss, rss_bytes(pid))
     return seen
@@ -209,11 +214,13 @@ def test_a_client_that_stops_reading_costs_bounded_memory_and_the_others_get_eve
     flood.prepare()
     pid = stack.server.pid
     assert pid is not None
-    with ExitStack() as stuck, ThreadPoolExecutor(1) as pool:
+    # Every client signs in and subscribes before the first reading is published.
+    with ExitStack() as stuck, ThreadPoolExecutor(1) as pool, stack.client().live(max_size=None) as reader:
+        subscribed(reader, flood.device)
         for _ in range(STUCK_CLIENTS):
-            stuck.enter_context(closing(StuckClient(stack.http_port, flood.device)))
+            stuck.enter_context(closing(StuckClient(stack.http_port, flood.device, stack.client().ticket())))
         publishing = pool.submit(flood.publish, mosquitto_session.url)
-        seen = watch(stack, flood, publishing, pid)
+        seen = watch(reader, flood, publishing, pid)
 
     assert seen.seqs[0][0] == 0
     gaps = [(before, after) for (_, before), (after, _) in itertools.pairwise(seen.seqs) if after != before + 1]

@@ -1,7 +1,11 @@
-"""A blocking HTTP client for the accounts tests: keeps cookies like a browser, never raises on a 4xx.
+"""A blocking HTTP client for the integration tests: keeps cookies like a browser, never raises on a 4xx.
 
-``login`` does what a browser does: ``GET /api/v1/auth/csrf`` (which sets the ``csrftoken``
-cookie), then ``POST /api/v1/auth/login`` with the token in ``X-CSRFToken``.
+Two ways to be signed in, as in production: ``login`` does what a browser does
+(``GET /api/v1/auth/csrf``, which sets the ``csrftoken`` cookie, then
+``POST /api/v1/auth/login`` with the token in ``X-CSRFToken``); a client made with an API
+``token`` sends ``Authorization: Bearer <token>`` as a script does. ``live`` opens
+``/ws/live/`` with a fresh single-use ticket (or, ``via="session"``, with the session cookie
+as a browser's page does).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import Message
-from typing import Any
+from typing import Any, Literal
 
 from websockets.sync.client import ClientConnection, connect
 
@@ -49,17 +53,20 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class WebClient:
-    """A client of one server with its own cookie jar."""
+    """A client of one server with its own cookie jar, and an API token if given one."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, *, token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.token = token
         self.cookies = http.cookiejar.CookieJar()
         self._opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect)
 
     def request(self, method: str, path: str, *, body: object = None, headers: dict[str, str] | None = None) -> Answer:
-        """Send one request; ``body`` is JSON-encoded unless it is bytes."""
+        """Send one request; ``body`` is JSON-encoded unless it is bytes; the token unless ``headers`` has one."""
         data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
         sent = {"Content-Type": "application/json"} if data is not None else {}
+        if self.token is not None:
+            sent.update(bearer(self.token))
         request = urllib.request.Request(
             self.base_url + path, data=data, method=method, headers={**sent, **(headers or {})}
         )
@@ -101,17 +108,54 @@ class WebClient:
         """GET."""
         return self.request("GET", path, headers=headers)
 
+    def get_json(self, path: str) -> tuple[int, Any]:
+        """GET a JSON endpoint: (status, body), also for refusals."""
+        answer = self.get(path)
+        return answer.status, answer.json()
+
+    def ticket(self) -> str:
+        """A fresh single-use ``/ws/live/`` ticket (``POST /api/v1/auth/ticket``, with the token or the session)."""
+        answer = self.post("/api/v1/auth/ticket", csrf=self.token is None)
+        assert answer.status == 201, answer.body
+        ticket = answer.json()["ticket"]
+        assert isinstance(ticket, str)
+        return ticket
+
+    def session_cookie(self) -> str:
+        """The ``Cookie`` header a browser's page sends with a same-origin WebSocket after logging in."""
+        return "; ".join(f"{c.name}={c.value}" for c in self.cookies)
+
+    @contextmanager
+    def live(
+        self, *, via: Literal["ticket", "session"] = "ticket", origin: str | None = None, max_size: int | None = 2**20
+    ) -> Iterator[ClientConnection]:
+        """``/ws/live/`` signed in with a fresh ticket, or with the session cookie; the page's own origin by default."""
+        url = "ws" + self.base_url.removeprefix("http") + "/ws/live/"
+        headers = {}
+        if via == "ticket":
+            url += f"?ticket={self.ticket()}"
+        else:
+            headers["Cookie"] = self.session_cookie()
+        with connect(
+            url,
+            origin=origin or self.base_url,  # type: ignore[arg-type]
+            additional_headers=headers,
+            open_timeout=5,
+            max_size=max_size,
+        ) as ws:
+            yield ws
+
 
 def bearer(token: str) -> dict[str, str]:
     """The header a script sends its API token in."""
     return {"Authorization": f"Bearer {token}"}
 
 
-def get_with_host(port: int, path: str, *, host: str) -> tuple[int, bytes]:
-    """GET ``path`` from 127.0.0.1:``port`` naming ``host`` in the Host header: (status, body)."""
+def get_with_host(port: int, path: str, *, host: str, token: str | None = None) -> tuple[int, bytes]:
+    """GET ``path`` from 127.0.0.1:``port`` naming ``host`` in the Host header, with API ``token``: (status, body)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
-        conn.request("GET", path, headers={"Host": host})
+        conn.request("GET", path, headers={"Host": host, **(bearer(token) if token else {})})
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -119,8 +163,14 @@ def get_with_host(port: int, path: str, *, host: str) -> tuple[int, bytes]:
 
 
 @contextmanager
-def websocket_with_host(port: int, *, host: str, origin: str | None) -> Iterator[ClientConnection]:
-    """A WebSocket to 127.0.0.1:``port``/ws/live/ whose handshake names ``host`` and ``origin`` (none: no header)."""
+def websocket_with_host(
+    port: int, *, host: str, origin: str | None, ticket: str | None = None
+) -> Iterator[ClientConnection]:
+    """A WebSocket to 127.0.0.1:``port``/ws/live/ whose handshake names ``host`` and ``origin`` (none: no header).
+
+    ``ticket`` signs it in (without one the server closes it with 4401 once the handshake passed).
+    """
     sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-    with connect(f"ws://{host}/ws/live/", sock=sock, origin=origin, open_timeout=5) as ws:  # type: ignore[arg-type]
+    url = f"ws://{host}/ws/live/" + (f"?ticket={ticket}" if ticket else "")
+    with connect(url, sock=sock, origin=origin, open_timeout=5) as ws:  # type: ignore[arg-type]
         yield ws

@@ -35,6 +35,14 @@ export const BOOT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const REASONS = ['bad_topic', 'bad_device_id', 'too_large', 'malformed_json', 'not_an_object', 'unsupported_version', 'missing_field', 'unknown_field', 'wrong_type', 'not_finite', 'out_of_range', 'bad_timestamp', 'future_timestamp', 'no_values', 'device_mismatch', 'empty_batch', 'unexpected_kind'] as const;
 /** Codes of a WebSocket `error` besides the reasons. */
 export const PROTOCOL_ERROR_CODES = ['binary_unsupported'] as const;
+/** Close code of a refused `/ws/live/`: no, unknown, expired or used credentials (like HTTP 401). */
+export const WS_CLOSE_NOT_AUTHENTICATED = 4401;
+/** Close code of a refused `/ws/live/`: the signed-in user's role may not read (like HTTP 403). */
+export const WS_CLOSE_FORBIDDEN = 4403;
+/** The close reason texts of a refused `/ws/live/`. */
+export const WS_CLOSE_REASONS = ['no_credentials', 'ticket_unknown', 'ticket_expired', 'ticket_used', 'user_disabled', 'permission_denied'] as const;
+/** Why a `/ws/live/` connection was refused (its close reason). */
+export type WsCloseReason = (typeof WS_CLOSE_REASONS)[number];
 /** Codes of a REST error body. */
 export const REST_ERROR_CODES = ['bad_query', 'unknown_device', 'unknown_channel', 'bad_body', 'bad_credentials', 'not_authenticated', 'permission_denied', 'csrf_failed', 'unknown_token', 'method_not_allowed', 'rate_limited'] as const;
 

@@ -17,7 +17,14 @@ from contract.channels import CHANNELS, Channel
 from contract.errors import Reason
 from contract.generate import COMMAND
 from contract.generate.schemas import SCHEMA_DIR
-from contract.live import MAX_CLIENT_MESSAGE_BYTES, MAX_SUBSCRIPTIONS, PROTOCOL
+from contract.live import (
+    MAX_CLIENT_MESSAGE_BYTES,
+    MAX_SUBSCRIPTIONS,
+    PROTOCOL,
+    WS_CLOSE_FORBIDDEN,
+    WS_CLOSE_NOT_AUTHENTICATED,
+    WS_CLOSE_REASONS,
+)
 from contract.models import (
     MAX_ACK_BYTES,
     MAX_BATCH_BYTES,
@@ -213,6 +220,16 @@ def test_contract_md_lists_each_time_field_with_its_clock(name: str) -> None:
 
 def test_contract_md_states_the_websocket_protocol_version() -> None:
     assert f'{{"type": "hello", "protocol": {PROTOCOL}}}' in contract_md()
+
+
+@pytest.mark.parametrize("reason", WS_CLOSE_REASONS)
+def test_contract_md_lists_each_websocket_close_reason(reason: str) -> None:
+    assert f"`{reason}`" in contract_md().split("### WebSocket protocol", 1)[1].split("Browser -> server", 1)[0]
+
+
+@pytest.mark.parametrize("code", [WS_CLOSE_NOT_AUTHENTICATED, WS_CLOSE_FORBIDDEN])
+def test_contract_md_lists_each_websocket_close_code(code: int) -> None:
+    assert f"\n| `{code}` | " in contract_md()
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 The client side is a pair of queues standing in for the ASGI server; closing ``gate``
 makes every ``websocket.send`` wait, as a browser that stopped reading does under uvicorn.
+Each browser signs in with a real single-use ticket (:mod:`live_accounts`); the refusals are
+in test_ws_auth.py.
 Conditions are awaited with a deadline, never with a bare sleep.
 """
 
@@ -10,23 +12,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from unittest import mock
 
 import pytest
 from channels.layers import InMemoryChannelLayer
-from django.conf import settings
+from live_accounts import ticket_of  # configures Django with the accounts tables first
 
 from contract.live import FLEET_GROUP, device_group, frame_event, status_event
 from server.telemetry import consumers
 from server.telemetry.consumers import LIVE_STATS, LiveConsumer
 
 DEADLINE_S = 5.0
-
-if not settings.configured and "DJANGO_SETTINGS_MODULE" not in os.environ:
-    settings.configure(DATABASES={}, USE_TZ=True)  # Channels closes old DB connections around handlers
 
 
 class Browser:
@@ -62,10 +60,16 @@ async def eventually(condition: Callable[[], bool], what: str) -> None:
 
 @contextlib.asynccontextmanager
 async def connected(layer: InMemoryChannelLayer, devices: list[str]) -> AsyncIterator[tuple[LiveConsumer, Browser]]:
-    """A consumer that accepted the browser, greeted it and subscribed it to ``devices``."""
+    """A consumer that signed the browser in with a ticket, greeted it and subscribed it to ``devices``."""
     browser = Browser()
     consumer = LiveConsumer()
-    scope = {"type": "websocket", "path": "/ws/live/", "client": ("127.0.0.1", 50000), "headers": []}
+    scope = {
+        "type": "websocket",
+        "path": "/ws/live/",
+        "query_string": f"ticket={await ticket_of('vera')}".encode(),
+        "client": ("127.0.0.1", 50000),
+        "headers": [],
+    }
     with mock.patch.object(consumers, "get_channel_layer", return_value=layer):
         task = asyncio.create_task(consumer(scope, browser.receive, browser.send))
         await browser.inbox.put({"type": "websocket.connect"})
