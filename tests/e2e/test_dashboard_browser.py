@@ -1,6 +1,7 @@
 """The dashboard in a real browser (Playwright driving the system's Chromium) against the
 README's run command: devices listed online with moving sparklines, a device's charts, a
-phone-sized screen in the dark theme, the theme switch, no console errors.
+phone-sized screen in the dark theme, the theme switch, no console errors. Each page is
+signed in as the viewer (logging in itself: test_dashboard_login.py).
 
 The production-shaped stack (bridge and daphne apart, server restarts, pause, zoom,
 export) is in test_dashboard_live.py.
@@ -15,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from devstack.embedded import Embedded
+from tests.e2e.signin import Account, signed_in_context
 
 pytestmark = pytest.mark.e2e
 
@@ -23,8 +25,10 @@ TIMEOUT_MS = 15_000
 PHONE = {"width": 390, "height": 844}
 
 
-def open_page(browser: Browser, tmp_path: Path, **context: object) -> Iterator[tuple[Page, list[str]]]:
-    ctx = browser.new_context(**context)  # type: ignore[arg-type]
+def open_page(
+    browser: Browser, embedded: Embedded, viewer: Account, tmp_path: Path, **context: object
+) -> Iterator[tuple[Page, list[str]]]:
+    ctx = signed_in_context(browser, embedded.base_url, viewer, **context)
     opened = ctx.new_page()
     problems: list[str] = []
 
@@ -40,13 +44,26 @@ def open_page(browser: Browser, tmp_path: Path, **context: object) -> Iterator[t
 
 
 @pytest.fixture
-def page(browser: Browser, tmp_path: Path) -> Iterator[tuple[Page, list[str]]]:
-    yield from open_page(browser, tmp_path, viewport={"width": 1280, "height": 900})
+def page(
+    browser: Browser, embedded: Embedded, accounts: dict[str, Account], tmp_path: Path
+) -> Iterator[tuple[Page, list[str]]]:
+    yield from open_page(browser, embedded, accounts["viewer"], tmp_path, viewport={"width": 1280, "height": 900})
 
 
 @pytest.fixture
-def phone(browser: Browser, tmp_path: Path) -> Iterator[tuple[Page, list[str]]]:
-    yield from open_page(browser, tmp_path, viewport=PHONE, color_scheme="dark", has_touch=True, is_mobile=True)
+def phone(
+    browser: Browser, embedded: Embedded, accounts: dict[str, Account], tmp_path: Path
+) -> Iterator[tuple[Page, list[str]]]:
+    yield from open_page(
+        browser,
+        embedded,
+        accounts["viewer"],
+        tmp_path,
+        viewport=PHONE,
+        color_scheme="dark",
+        has_touch=True,
+        is_mobile=True,
+    )
 
 
 def no_horizontal_scroll(tab: Page) -> None:

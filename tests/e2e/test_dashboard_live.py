@@ -3,8 +3,9 @@ Redis, the bridge and the ASGI server (daphne, or what ``ASGI_SERVER`` names) as
 processes, simulated Sense HATs (real edge agents) and an hour of stored history of one
 more device, seeded into the store before start.
 
-One stack and one browser serve the whole module (each test opens its own page): the page
-loads, charts move, pause holds and resume catches up without losing a reading, zoom asks
+One stack and one browser serve the whole module (each test opens its own page, signed in as
+devstack's viewer, vera, of the stack's application database): the page loads, charts move,
+pause holds and resume catches up without losing a reading, zoom asks
 history again at a finer resolution, export downloads exactly the visible range, and a
 killed and restarted server leaves no hole once the dashboard has reconnected.
 """
@@ -13,11 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import json
 import re
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,8 @@ from edge.config import load_config
 from edge.runner import build_agents, start_all, stop_all
 from edge.sources.simulator import SimulatedDevice
 from storage import open_store
+from tests.e2e.signin import Account, signed_in_context
+from tests.integration.stack import READER as VIEWER
 from tests.integration.stack import Stack, running_stack
 
 pytestmark = pytest.mark.e2e
@@ -59,8 +60,10 @@ class Live:
     history_until: int
 
     def get(self, path: str) -> Any:
-        with urllib.request.urlopen(self.stack.base_url + path, timeout=10) as response:
-            return json.loads(response.read())
+        """GET a JSON endpoint as the viewer."""
+        status, body = self.stack.get_json(path)
+        assert status == 200, body
+        return body
 
     def stored(self, device: str, since: int, until: int) -> list[dict[str, Any]]:
         """Every stored reading of ``device`` with ``since <= ts < until``."""
@@ -117,14 +120,14 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         history_until = seed_history(work / "store.sqlite3", time.time_ns() // 1_000_000)
         with running_stack(
             work,
-            mqtt_url=f"mqtt://127.0.0.1:{broker.port}",
+            mqtt_url=broker.url,
             redis_url=f"redis://127.0.0.1:{redis.port}/0",
             client_id="dashboard-e2e-bridge",
         ) as stack:
             config = load_config(
                 argv=[],
                 environ={
-                    "MQTT_URL": f"mqtt://127.0.0.1:{broker.port}",
+                    "MQTT_URL": broker.url,
                     "EDGE_DEVICE_ID": "live",
                     "EDGE_SIMULATE": str(len(LIVE_DEVICES)),
                     "EDGE_RATE_HZ": str(RATE_HZ),
@@ -168,7 +171,10 @@ class Tab:
 
 @pytest.fixture
 def tab(browser: Browser, live: Live) -> Iterator[Tab]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    viewer = Account(VIEWER, live.stack.database.password(VIEWER), role="viewer")
+    context = signed_in_context(
+        browser, live.stack.base_url, viewer, viewport={"width": 1280, "height": 900}, accept_downloads=True
+    )
     page = context.new_page()
     problems: list[str] = []
     history: list[str] = []

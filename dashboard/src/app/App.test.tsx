@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { DEVICE_TIMELINE, SPARKLINE_TIMELINE } from '@/features/timeline';
+import { WS_CLOSE_NOT_AUTHENTICATED } from '@/lib/contract';
 import { socketFactory } from '@/test/fake-socket';
 import { json, mockFetch } from '@/test/mock-fetch';
 
@@ -84,8 +85,19 @@ afterEach(() => {
   expect(errors).not.toHaveBeenCalled();
 });
 
-/** Redraw limits of 0 show every change at the next frame; the last test keeps the real ones. */
-function start(redrawMs: { device: number; sparkline: number; fleet: number } = { device: 0, sparkline: 0, fleet: 0 }) {
+const OTTO = { username: 'otto', role: 'operator', actions: ['read', 'send_command', 'acknowledge_alert', 'write_room'] } as const;
+const ADA = { username: 'ada', role: 'admin', actions: [...OTTO.actions, 'manage_users', 'manage_devices', 'manage_credentials'] } as const;
+const NOT_SIGNED_IN = { error: { code: 'not_authenticated', field: 'session', message: 'not signed in' } };
+
+/**
+ * Start the dashboard with `user` signed in (null: nobody). Redraw limits of 0 show every change
+ * at the next frame; one test keeps the real ones.
+ */
+function start(
+  redrawMs: { device: number; sparkline: number; fleet: number } = { device: 0, sparkline: 0, fleet: 0 },
+  user: typeof OTTO | typeof ADA | null = OTTO,
+) {
+  network.get('/api/v1/auth/me', () => (user === null ? json(NOT_SIGNED_IN, 401) : json(user)));
   const sockets = socketFactory();
   const frames: (() => void)[] = [];
   const dashboard = createDashboard({
@@ -272,5 +284,101 @@ describe('App', () => {
     await settle();
     expect(screen.getByRole('alert').textContent).toContain('HTTP 502');
     expect(screen.getByText('Loading devices…')).toBeTruthy();
+  });
+});
+
+describe('App: who is signed in', () => {
+  function logIn(username: string, password: string): void {
+    fireEvent.change(screen.getByTestId('login-username'), { target: { value: username } });
+    fireEvent.change(screen.getByTestId('login-password'), { target: { value: password } });
+    fireEvent.click(screen.getByTestId('login-submit'));
+  }
+
+  function answerLogin(user: typeof OTTO | typeof ADA): void {
+    network.get('/api/v1/auth/csrf', () => json({ csrf_token: 'token' }));
+    network.post('/api/v1/auth/login', () => json(user));
+  }
+
+  it('shows the login page and asks for no data until someone logs in, then returns to the page asked for', async () => {
+    window.location.hash = '#/device/sim-1';
+    const { sockets, settle } = start(undefined, null);
+    await settle();
+    expect(screen.getByTestId('login-form')).toBeTruthy();
+    expect(screen.queryByTestId('device-view')).toBeNull();
+    expect(sockets.sockets).toHaveLength(0);
+    expect(network.requests).toEqual(['GET /api/v1/auth/me?']);
+
+    answerLogin(OTTO);
+    network.get('/api/v1/devices', () => json({ devices: [] }));
+    logIn('otto', 'correct horse battery');
+    await settle();
+    expect(window.location.hash).toBe('#/device/sim-1');
+    expect(attr('device-view', 'device')).toBe('sim-1');
+    expect(attr('user', 'username')).toBe('otto');
+    expect(screen.getByTestId('user').textContent).toContain('operator');
+    expect(sockets.sockets).toHaveLength(1);
+  });
+
+  it('shows the Admin link only to a user whose actions include manage_users', async () => {
+    network.get('/api/v1/devices', () => json({ devices: [] }));
+    const { settle } = start(undefined, OTTO);
+    await settle();
+    expect(attr('user', 'role')).toBe('operator');
+    expect(screen.queryByTestId('admin-link')).toBeNull();
+    cleanup();
+
+    const admin = start(undefined, ADA);
+    await admin.settle();
+    expect(screen.getByTestId('admin-link').getAttribute('href')).toBe('/admin/');
+  });
+
+  it('logs out: the login page again, the socket closed and not reopened', async () => {
+    network.get('/api/v1/devices', () => json({ devices: [] }));
+    const { sockets, settle } = start();
+    await settle();
+    act(() => {
+      sockets.last.accept();
+    });
+    network.get('/api/v1/auth/csrf', () => json({ csrf_token: 'token' }));
+    network.post('/api/v1/auth/logout', () => new Response(null, { status: 204 }));
+    fireEvent.click(screen.getByTestId('logout'));
+    await settle();
+    expect(screen.getByRole('status').textContent).toBe('You have logged out.');
+    expect(sockets.last.closedByClient).toBe(true);
+    await settle(60_000);
+    expect(sockets.sockets).toHaveLength(1);
+  });
+
+  it('goes to the login page when the socket is closed with 4401, without reconnecting, and back after the login', async () => {
+    network.get('/api/v1/devices', () => json({ devices: [] }));
+    window.location.hash = '#/device/sim-1';
+    const { sockets, settle } = start();
+    await settle();
+    act(() => {
+      sockets.last.onopen?.(new Event('open'));
+      sockets.last.closeWith(WS_CLOSE_NOT_AUTHENTICATED, 'no_credentials');
+    });
+    await settle(60_000);
+    expect(screen.getByRole('alert').textContent).toBe('Your session has ended: log in again.');
+    expect(sockets.sockets).toHaveLength(1);
+
+    answerLogin(OTTO);
+    logIn('otto', 'correct horse battery');
+    await settle();
+    expect(attr('device-view', 'device')).toBe('sim-1');
+    expect(sockets.sockets).toHaveLength(2);
+  });
+
+  it('goes to the login page when a REST request is answered 401, and stops the live socket', async () => {
+    network.get('/api/v1/devices', () => json(NOT_SIGNED_IN, 401));
+    const { sockets, settle } = start();
+    await settle();
+    expect(screen.getByTestId('login-form')).toBeTruthy();
+    expect(screen.getByRole('alert').textContent).toBe('Your session has ended: log in again.');
+    expect(sockets.last.closedByClient).toBe(true);
+    // The fleet does not retry its snapshot while nobody is signed in.
+    network.forget('GET', '/api/v1/devices');
+    await settle(60_000);
+    expect(network.requests.filter((r) => r.startsWith('GET /api/v1/devices'))).toHaveLength(1);
   });
 });

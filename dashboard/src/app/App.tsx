@@ -1,15 +1,19 @@
 /**
- * The dashboard page: header (connection, pause, theme), then the fleet or one device.
+ * The dashboard page: the login page until someone is signed in; then the header
+ * (connection, pause, theme, the user and "Log out", the links the role may use) and the
+ * fleet or one device.
  *
  * Composition only: the features' runtimes come from the {@link Dashboard} through
  * their contexts, the route picks the page, and what one feature needs of another
  * (presence for a device's charts, the charts' clock for the fleet's relative times)
- * passes through here as props.
+ * passes through here as props. The route stays in the address while the login page is
+ * shown, so logging in (again) returns to it.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 
 import { ConnectionIndicator } from '@/components/ConnectionIndicator';
 import { deviceList, FleetContext, type FleetState, FleetView, useFleet, useFleetDevice } from '@/features/devices';
+import { LoginPage, SessionContext, type SessionState, useCan, UserMenu, useSession, useSessionActions } from '@/features/session';
 import {
   DEFAULT_WINDOW,
   DeviceView,
@@ -41,18 +45,81 @@ export function App({ dashboard }: { readonly dashboard: Dashboard }) {
     };
   }, [dashboard]);
   return (
-    <FleetContext value={dashboard.fleet}>
-      <TimelineContext value={dashboard.timelines}>
-        <Page />
-      </TimelineContext>
-    </FleetContext>
+    <SessionContext value={dashboard.session}>
+      <FleetContext value={dashboard.fleet}>
+        <TimelineContext value={dashboard.timelines}>
+          <Gate />
+        </TimelineContext>
+      </FleetContext>
+    </SessionContext>
   );
 }
 
-function Page() {
+/** The login page, or the dashboard once someone is signed in. */
+function Gate() {
+  const session = useSession();
+  const { login } = useSessionActions();
+  switch (session.phase) {
+    case 'signed-in':
+      return <Page session={session} />;
+    case 'signed-out':
+      return (
+        <Shell>
+          <main className="main">
+            <LoginPage session={session} onLogin={login} />
+          </main>
+        </Shell>
+      );
+    case 'checking':
+      return (
+        <Shell>
+          <main className="main">
+            <p className="muted" data-testid="session-checking">
+              Checking who is signed in…
+            </p>
+            {session.problem === null ? null : (
+              <p className="problem" role="alert">
+                Cannot reach the server ({session.problem}); retrying.
+              </p>
+            )}
+          </main>
+        </Shell>
+      );
+  }
+}
+
+/** The page before anyone is signed in: the title and the theme switch. */
+function Shell({ children }: { readonly children: ReactNode }) {
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1>
+          <a href="#/">sensebridge</a>
+        </h1>
+        <span className="header-actions">
+          <ThemeButton />
+        </span>
+      </header>
+      {children}
+    </div>
+  );
+}
+
+function ThemeButton() {
+  const { preference, cycle } = useTheme();
+  return (
+    <button type="button" className="button subtle" data-testid="theme" onClick={cycle} title="Switch theme">
+      {THEME_LABELS[preference]}
+    </button>
+  );
+}
+
+function Page({ session }: { readonly session: Extract<SessionState, { phase: 'signed-in' }> }) {
   const fleet = useFleet();
   const { paused, clock, queued, pause, resume } = usePlayback();
-  const { scheme, preference, cycle } = useTheme();
+  const { scheme } = useTheme();
+  const { logout } = useSessionActions();
+  const mayManageUsers = useCan('manage_users');
   const fine = usePointerFine();
   const [route, navigate] = useRoute();
   const [liveWindow, setLiveWindow] = useState<TimeWindow>(DEFAULT_WINDOW);
@@ -60,6 +127,7 @@ function Page() {
   if (routeWindow?.kind === 'live' && routeWindow.spanMs !== (liveWindow.kind === 'live' ? liveWindow.spanMs : -1)) {
     setLiveWindow(routeWindow); // remembered for "Back to live" after a zoom
   }
+  const problems = [session.forbidden, session.problem, fleet.problem];
 
   return (
     <div className="app">
@@ -78,14 +146,20 @@ function Page() {
           >
             {paused ? '▶ Resume' : '❚❚ Pause'}
           </button>
-          <button type="button" className="button subtle" data-testid="theme" onClick={cycle} title="Switch theme">
-            {THEME_LABELS[preference]}
-          </button>
+          <ThemeButton />
+          {mayManageUsers ? (
+            <a className="button subtle" href="/admin/" data-testid="admin-link" title="Users, devices and credentials">
+              Admin
+            </a>
+          ) : null}
+          <UserMenu user={session.user} loggingOut={session.loggingOut} onLogout={logout} />
         </span>
-        {fleet.problem === null ? null : (
-          <p className="problem" role="alert">
-            {fleet.problem}
-          </p>
+        {problems.map((problem) =>
+          problem === null ? null : (
+            <p key={problem} className="problem" role="alert">
+              {problem}
+            </p>
+          ),
         )}
       </header>
       <main className="main">

@@ -2,8 +2,14 @@
  * The composition root: the REST client, the one live socket and the features'
  * runtimes, created together and started and stopped in order. Each feature listens to
  * the socket through its narrow `LiveFeed` interface; none knows another.
+ *
+ * The session comes first: the data features (fleet, timelines) and the socket run only
+ * while someone is signed in, and stop as soon as the session ends (logout, a REST 401,
+ * a socket closed with 4401), so a signed-out page makes no data requests and holds no
+ * socket.
  */
 import { FLEET_REDRAW_MS, FleetRuntime } from '@/features/devices';
+import { createAuthApi, SessionRuntime } from '@/features/session';
 import { TIMELINE_REDRAW_MS, type TimelineRedrawLimits, TimelineRuntime } from '@/features/timeline';
 import { createApiClient } from '@/lib/api';
 import type { Env } from '@/lib/env';
@@ -35,11 +41,12 @@ export interface DashboardOptions {
 
 /** The features' runtimes, and the switch of the whole. */
 export interface Dashboard {
+  readonly session: SessionRuntime;
   readonly fleet: FleetRuntime;
   readonly timelines: TimelineRuntime;
-  /** Start the features, then connect (so they hear the first state). */
+  /** Ask who is signed in; once someone is, start the data features, then connect (so they hear the first state). */
   start(): void;
-  /** Disconnect, then stop the features; {@link start} may be called again. */
+  /** Disconnect, stop the data features, then the session; {@link start} may be called again. */
   stop(): void;
 }
 
@@ -48,12 +55,18 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const { env, now, random, createSocket, tickMs } = options;
   const schedule = sharedFrames(options.schedule); // both features publish in one frame callback: one render
   const limits = options.redrawMs ?? REDRAW_MS;
-  const api = createApiClient({ baseUrl: env.apiBaseUrl, fetch: options.fetch });
   const socket = new LiveSocket({
     url: env.liveUrl,
     ...(random === undefined ? {} : { random }),
     ...(createSocket === undefined ? {} : { createSocket }),
   });
+  const session = new SessionRuntime({
+    api: createAuthApi({ baseUrl: env.apiBaseUrl, fetch: options.fetch }),
+    feed: socket,
+    ...(random === undefined ? {} : { random }),
+  });
+  // The data features' requests go through the session's guard: a 401 ends the session.
+  const api = createApiClient({ baseUrl: env.apiBaseUrl, fetch: session.guard(options.fetch) });
   const fleet = new FleetRuntime({ api, feed: socket, schedule, now, redrawMs: limits.fleet, ...(random === undefined ? {} : { random }) });
   const timelines = new TimelineRuntime({
     api,
@@ -63,18 +76,48 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     redrawMs: { device: limits.device, sparkline: limits.sparkline },
     ...(tickMs === undefined ? {} : { tickMs }),
   });
+  let dataRunning = false;
+  let unwatch: (() => void) | null = null;
+  function startData(): void {
+    dataRunning = true;
+    fleet.start();
+    timelines.start();
+    socket.start();
+  }
+  function stopData(): void {
+    dataRunning = false;
+    socket.stop();
+    timelines.stop();
+    fleet.stop();
+  }
+  /** Data runs exactly while someone is signed in. */
+  function follow(): void {
+    const signedIn = session.store.getSnapshot().phase === 'signed-in';
+    if (signedIn && !dataRunning) {
+      startData();
+    } else if (!signedIn && dataRunning) {
+      stopData();
+    }
+  }
   return {
+    session,
     fleet,
     timelines,
     start() {
-      fleet.start();
-      timelines.start();
-      socket.start();
+      if (unwatch !== null) {
+        return;
+      }
+      unwatch = session.store.subscribe(follow);
+      session.start();
+      follow();
     },
     stop() {
-      socket.stop();
-      timelines.stop();
-      fleet.stop();
+      unwatch?.();
+      unwatch = null;
+      if (dataRunning) {
+        stopData();
+      }
+      session.stop();
     },
   };
 }

@@ -16,6 +16,7 @@ const LABELS: Readonly<Record<ConnectionState, string>> = {
   connecting: 'connecting…',
   live: 'live',
   reconnecting: 'reconnecting…',
+  refused: 'not connected',
 };
 
 /** A dot, the state (announced when it changes) and the latency or the waiting readings. */

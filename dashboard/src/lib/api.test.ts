@@ -215,6 +215,15 @@ describe('GET /api/v1/devices/{id}/history', () => {
     expect(error).toMatchObject({ status: 400, detail: 'unknown_channel (channels): no smell' });
   });
 
+  it("keeps the error body's code and a 429's Retry-After for the caller", async () => {
+    const api = client();
+    const body = { error: { code: 'rate_limited', field: 'address', message: 'try again in 4 s' } };
+    network.get(url, () => new Response(JSON.stringify(body), { status: 429, headers: { 'Retry-After': '4' } }));
+    expect(await failure(api.history('sim-1', query))).toMatchObject({ status: 429, code: 'rate_limited', retryAfterS: 4 });
+    network.get(url, () => json({ error: { code: 'not_authenticated', field: 'session', message: 'log in' } }, 401));
+    expect(await failure(api.history('sim-1', query))).toMatchObject({ status: 401, code: 'not_authenticated', retryAfterS: null });
+  });
+
   it('reports a server error without a contract body by its status text', async () => {
     const api = client();
     network.get(url, () => new Response('<html>', { status: 502, statusText: 'Bad Gateway' }));

@@ -5,7 +5,9 @@
  * The network is behind a `fetch` function passed in, so tests hand in a mock that
  * answers exactly the requests they expect. Every failure is an {@link ApiError}
  * carrying the URL and, when the server answered, the HTTP status; only an abort
- * through the caller's `AbortSignal` rethrows the `AbortError` as it is.
+ * through the caller's `AbortSignal` rethrows the `AbortError` as it is. {@link callApi} and
+ * {@link decodeAnswer} are the same steps for other callers of the API (the session's
+ * `/auth` calls).
  */
 import {
   asObject,
@@ -15,6 +17,7 @@ import {
   decodeHistoryAnswer,
   decodeReadingsPage,
   type DeviceInfo,
+  type ErrorDetail,
   type HistoryAnswer,
   type JsonObject,
   MAX_HISTORY_POINTS,
@@ -38,12 +41,18 @@ export class ApiError extends Error {
   readonly status: number | null;
   /** What went wrong. */
   readonly detail: string;
+  /** The contract's error code when the answer carried an error body (`not_authenticated`, `rate_limited`, ...). */
+  readonly code: ErrorDetail['code'] | null;
+  /** Seconds to wait before trying again, from a 429's `Retry-After`; null when not said. */
+  readonly retryAfterS: number | null;
 
-  constructor(url: string, status: number | null, detail: string) {
+  constructor(url: string, status: number | null, detail: string, extra: { code?: ErrorDetail['code']; retryAfterS?: number } = {}) {
     super(`${url}: ${status === null ? '' : `HTTP ${String(status)}: `}${detail}`);
     this.url = url;
     this.status = status;
     this.detail = detail;
+    this.code = extra.code ?? null;
+    this.retryAfterS = extra.retryAfterS ?? null;
   }
 }
 
@@ -88,13 +97,66 @@ function sameDevice<T extends { readonly device: string }>(device: string, answe
   return answer;
 }
 
-/** What a 400 body says, when it is one; else the status text. */
-function errorDetail(text: string, statusText: string): string {
+/** The `Retry-After` header in whole seconds (the delay form; an HTTP date is not used by the API). */
+function retryAfter(headers: Headers): number | undefined {
+  const value = headers.get('Retry-After');
+  const seconds = value === null ? NaN : Number(value);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.ceil(seconds) : undefined;
+}
+
+/** The error of an answer that is not ok: what its error body says, when it is one; else the status text. */
+function answerError(url: string, response: Response, text: string): ApiError {
+  const wait = retryAfter(response.headers);
+  const extra = wait === undefined ? {} : { retryAfterS: wait };
   try {
     const { error } = decodeErrorBody(parseJson(text));
-    return `${error.code} (${error.field}): ${error.message}`;
+    return new ApiError(url, response.status, `${error.code} (${error.field}): ${error.message}`, { ...extra, code: error.code });
   } catch {
-    return statusText || 'request failed';
+    return new ApiError(url, response.status, response.statusText || 'request failed', extra);
+  }
+}
+
+/**
+ * Send one request to the API and read its answer.
+ *
+ * @returns The status and body text of a 2xx answer.
+ * @throws ApiError for no answer or an answer that is not 2xx; the caller's `AbortError` as it is.
+ */
+export async function callApi(
+  http: { readonly fetch: typeof fetch },
+  url: string,
+  init: RequestInit,
+): Promise<{ readonly status: number; readonly text: string }> {
+  let response: Response;
+  let text: string;
+  try {
+    response = await http.fetch(url, init);
+    text = await response.text();
+  } catch (error) {
+    if (init.signal?.aborted === true) {
+      throw error;
+    }
+    throw new ApiError(url, null, error instanceof Error ? error.message : String(error));
+  }
+  if (!response.ok) {
+    throw answerError(url, response, text);
+  }
+  return { status: response.status, text };
+}
+
+/**
+ * Decode a 2xx answer's JSON body.
+ *
+ * @throws ApiError if the body breaks the contract.
+ */
+export function decodeAnswer<T>(url: string, answer: { readonly status: number; readonly text: string }, decode: (body: JsonObject) => T): T {
+  try {
+    return decode(asObject(parseJson(answer.text), 'body'));
+  } catch (error) {
+    if (error instanceof DecodeError) {
+      throw new ApiError(url, answer.status, error.message);
+    }
+    throw error;
   }
 }
 
@@ -105,31 +167,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const http = { fetch: options.fetch };
 
   async function getJson<T>(url: string, decode: (body: JsonObject) => T, signal?: AbortSignal): Promise<T> {
-    let response: Response;
-    let text: string;
-    try {
-      response = await http.fetch(url, {
-        headers: { Accept: 'application/json' },
-        ...(signal === undefined ? {} : { signal }),
-      });
-      text = await response.text();
-    } catch (error) {
-      if (signal?.aborted === true) {
-        throw error;
-      }
-      throw new ApiError(url, null, error instanceof Error ? error.message : String(error));
-    }
-    if (!response.ok) {
-      throw new ApiError(url, response.status, errorDetail(text, response.statusText));
-    }
-    try {
-      return decode(asObject(parseJson(text), 'body'));
-    } catch (error) {
-      if (error instanceof DecodeError) {
-        throw new ApiError(url, response.status, error.message);
-      }
-      throw error;
-    }
+    const answer = await callApi(http, url, { headers: { Accept: 'application/json' }, ...(signal === undefined ? {} : { signal }) });
+    return decodeAnswer(url, answer, decode);
   }
 
   return {

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { socketFactory } from '@/test/fake-socket';
 
-import { type DecodeError, PROTOCOL, type ServerMessage } from './contract';
-import { type ConnectionState, LiveSocket } from './live-socket';
+import { type DecodeError, PROTOCOL, type ServerMessage, WS_CLOSE_FORBIDDEN, WS_CLOSE_NOT_AUTHENTICATED } from './contract';
+import { type ConnectionState, LiveSocket, type Refusal } from './live-socket';
 
 const URL = 'ws://dashboard.test/ws/live/';
 
@@ -12,6 +12,7 @@ function setup() {
   const states: ConnectionState[] = [];
   const messages: ServerMessage[] = [];
   const rejected: DecodeError[] = [];
+  const refusals: Refusal[] = [];
   const live = new LiveSocket({
     url: URL,
     createSocket: factory.create,
@@ -23,11 +24,13 @@ function setup() {
       states.push(event.state);
     } else if (event.kind === 'message') {
       messages.push(event.message);
-    } else {
+    } else if (event.kind === 'rejected') {
       rejected.push(event.error);
+    } else {
+      refusals.push(event.refusal);
     }
   });
-  return { factory, states, messages, rejected, live };
+  return { factory, states, messages, rejected, refusals, live };
 }
 
 beforeEach(() => {
@@ -167,5 +170,58 @@ describe('LiveSocket', () => {
     live.stop();
     expect(factory.last.closedByClient).toBe(true);
     expect(factory.sockets).toHaveLength(2);
+  });
+
+  it('does not reconnect after the server refused it as not signed in (4401), until started again', () => {
+    const { factory, states, refusals, live } = setup();
+    live.want('app', ['sim-1']);
+    live.start();
+    factory.last.onopen?.(new Event('open')); // the handshake is accepted, then closed without a hello
+    factory.last.closeWith(WS_CLOSE_NOT_AUTHENTICATED, 'no_credentials');
+    vi.advanceTimersByTime(10 * 60_000);
+    expect(factory.sockets).toHaveLength(1);
+    expect(refusals).toEqual([{ code: 'not_authenticated', reason: 'no_credentials' }]);
+    expect(states).toEqual(['connecting', 'refused']);
+
+    live.start(); // after a new login
+    factory.last.accept();
+    expect(factory.sockets).toHaveLength(2);
+    expect(factory.last.sent).toEqual([{ type: 'subscribe', devices: ['sim-1'] }]);
+    expect(states[states.length - 1]).toBe('live');
+  });
+
+  it('does not reconnect after a refusal of the role (4403)', () => {
+    const { factory, states, refusals, live } = setup();
+    live.start();
+    factory.last.closeWith(WS_CLOSE_FORBIDDEN, 'permission_denied');
+    vi.advanceTimersByTime(10 * 60_000);
+    expect(factory.sockets).toHaveLength(1);
+    expect(refusals).toEqual([{ code: 'forbidden', reason: 'permission_denied' }]);
+    expect(states).toEqual(['connecting', 'refused']);
+  });
+
+  it('reconnects after any other close code', () => {
+    const { factory, refusals, live } = setup();
+    live.start();
+    factory.last.accept();
+    factory.last.closeWith(1011, 'server error');
+    vi.advanceTimersToNextTimer();
+    expect(factory.sockets).toHaveLength(2);
+    expect(refusals).toEqual([]);
+  });
+
+  it('tells no more events to a listener that another listener removed during the same event', () => {
+    const { factory, live } = setup();
+    const heard: string[] = [];
+    let second: (() => void) | null = null;
+    live.listen((event) => {
+      if (event.kind === 'refused') {
+        second?.();
+      }
+    });
+    second = live.listen((event) => heard.push(event.kind));
+    live.start();
+    factory.last.closeWith(WS_CLOSE_NOT_AUTHENTICATED, 'no_credentials');
+    expect(heard).toEqual(['state']);
   });
 });

@@ -7,12 +7,33 @@
  * the whole union again; between reconnects it sends only the changes. Reconnects wait a
  * capped exponential delay with jitter ({@link backoffDelay}); the attempt counter
  * resets once a server has said `hello`.
+ *
+ * A server that refuses the connection (close code 4401: not signed in, 4403: the role may
+ * not read) is not retried: the socket stops, says `refused`, and waits for {@link start}
+ * (after a new login), so an expired session never turns into a reconnect loop.
  */
 import { backoffDelay, type BackoffPolicy, RECONNECT_BACKOFF } from './backoff';
-import { type ClientMessage, DecodeError, decodeServerMessage, encodeClientMessage, PROTOCOL, type ServerMessage } from './contract';
+import {
+  type ClientMessage,
+  DecodeError,
+  decodeServerMessage,
+  encodeClientMessage,
+  PROTOCOL,
+  type ServerMessage,
+  WS_CLOSE_FORBIDDEN,
+  WS_CLOSE_NOT_AUTHENTICATED,
+} from './contract';
 
-/** What the connection indicator shows. */
-export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
+/** What the connection indicator shows; `refused`: the server closed with 4401 or 4403 and no retry follows. */
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'refused';
+
+/** Why the server refused the connection: its close code, as a word, and the close reason it gave. */
+export interface Refusal {
+  /** 4401 (no, or no longer a, signed-in user) or 4403 (the role may not read). */
+  readonly code: 'not_authenticated' | 'forbidden';
+  /** The server's machine reason, e.g. `no_credentials` (free text: shown, never parsed). */
+  readonly reason: string;
+}
 
 /** The part of the browser's `WebSocket` this adapter uses (tests pass a fake). */
 export interface SocketLike {
@@ -31,7 +52,9 @@ export type LiveEvent =
   /** A decoded server message. */
   | { readonly kind: 'message'; readonly message: ServerMessage }
   /** A server message broke the protocol and was dropped. */
-  | { readonly kind: 'rejected'; readonly error: DecodeError };
+  | { readonly kind: 'rejected'; readonly error: DecodeError }
+  /** The server refused the connection; the socket stopped (state `refused` follows). */
+  | { readonly kind: 'refused'; readonly refusal: Refusal };
 
 /** The part of the live connection a feature uses. */
 export interface LiveFeed {
@@ -151,10 +174,17 @@ export class LiveSocket implements LiveFeed {
     socket.onmessage = (event) => {
       this.receive(event.data);
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       this.socket = null;
       this.open = false;
-      this.scheduleReconnect();
+      const refusal = refusalOf(event);
+      if (refusal === null) {
+        this.scheduleReconnect();
+      } else {
+        this.running = false;
+        this.emit({ kind: 'refused', refusal });
+        this.emit({ kind: 'state', state: 'refused' });
+      }
     };
     socket.onerror = () => {
       // The browser reports no detail here and always follows with `close`.
@@ -191,7 +221,10 @@ export class LiveSocket implements LiveFeed {
 
   private emit(event: LiveEvent): void {
     for (const listener of [...this.listeners]) {
-      listener(event);
+      // A listener that an earlier one removed (a feature stopped on this very event) hears nothing more.
+      if (this.listeners.has(listener)) {
+        listener(event);
+      }
     }
   }
 
@@ -213,4 +246,17 @@ export class LiveSocket implements LiveFeed {
       this.socket?.send(encodeClientMessage({ type, devices: sorted.slice(i, i + IDS_PER_MESSAGE) }));
     }
   }
+}
+
+/** The refusal a close event carries, or null for any other close (a drop: reconnect). */
+function refusalOf(event: CloseEvent): Refusal | null {
+  // The fake sockets of the tests and some browsers' abnormal closes carry no code.
+  const { code, reason } = event as Partial<CloseEvent>;
+  if (code === WS_CLOSE_NOT_AUTHENTICATED) {
+    return { code: 'not_authenticated', reason: reason ?? '' };
+  }
+  if (code === WS_CLOSE_FORBIDDEN) {
+    return { code: 'forbidden', reason: reason ?? '' };
+  }
+  return null;
 }

@@ -38,8 +38,13 @@ export class FakeSocket implements SocketLike {
 
   /** The connection dropped. */
   drop(): void {
-    // Node has no CloseEvent; the adapter reads nothing from the event.
+    // Node has no CloseEvent: a plain event without a code, as an abnormal close.
     this.onclose?.(new Event('close') as CloseEvent);
+  }
+
+  /** The server closed the connection with `code` (e.g. 4401) and `reason`. */
+  closeWith(code: number, reason: string): void {
+    this.onclose?.(Object.assign(new Event('close'), { code, reason, wasClean: true }));
   }
 }
 

@@ -46,6 +46,14 @@ export function mockFetch() {
     get(url: string, handler: Handler): void {
       routes.set(key('GET', new URL(url, 'http://dashboard.test')), handler);
     },
+    /** Answer `POST url` with `handler` (it sees the request's headers and body in `init`). */
+    post(url: string, handler: Handler): void {
+      routes.set(key('POST', new URL(url, 'http://dashboard.test')), handler);
+    },
+    /** Stop answering `METHOD url` (a route declared before); later requests to it are unhandled. */
+    forget(method: string, url: string): void {
+      routes.delete(key(method, new URL(url, 'http://dashboard.test')));
+    },
     /** Fail the test if any request had no route. */
     verify(): void {
       expect(unhandled, 'requests without a route').toEqual([]);

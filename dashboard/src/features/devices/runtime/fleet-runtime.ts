@@ -74,7 +74,10 @@ export class FleetRuntime {
     }
     this.abort = new AbortController();
     this.unlisten = this.options.feed.listen((event) => {
-      this.dispatch(fromLive(event, this.options.now));
+      const fleetEvent = fromLive(event, this.options.now);
+      if (fleetEvent !== null) {
+        this.dispatch(fleetEvent);
+      }
     });
     this.run(startFleet());
   }
@@ -185,8 +188,11 @@ function sameFleet(a: FleetState, b: FleetState): boolean {
   return (Object.keys(a) as (keyof FleetState)[]).every((key) => a[key] === b[key]);
 }
 
-function fromLive(event: LiveEvent, now: () => number): FleetEvent {
+/** The fleet's event of a socket event; null for a refusal (the session feature tells why). */
+function fromLive(event: LiveEvent, now: () => number): FleetEvent | null {
   switch (event.kind) {
+    case 'refused':
+      return null;
     case 'state':
       return { type: 'connection', state: event.state };
     case 'rejected':
