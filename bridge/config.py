@@ -24,13 +24,13 @@ import config
 from bridge.layers import LAYERS
 from config import Process
 from config import table as t
-from contract.broker import BrokerAddress, BrokerSettingsError, broker_address, parse_mqtt_url
+from config.broker import DEFAULT_BROKER, broker_setting
+from contract.broker import BrokerAddress
 from storage.factory import store_url
 from storage.retention import RetentionPolicy, retention_policy
 
 __all__ = ["DEFAULT_BROKER", "LAYERS", "BridgeConfig", "default_client_id", "load"]
 
-DEFAULT_BROKER = parse_mqtt_url(t.MQTT_URL.default_value)
 DEFAULT_CLIENT_ID = "sensebridge-bridge"
 
 
@@ -76,19 +76,6 @@ class BridgeConfig:
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
 
-def _broker(values: config.Values) -> BrokerAddress:
-    if not all(values.valid(s) for s in (t.MQTT_URL, t.MQTT_PASSWORD_FILE, t.MQTT_CA_FILE)):
-        return DEFAULT_BROKER
-    try:
-        return broker_address(
-            values[t.MQTT_URL], password_file=values.get(t.MQTT_PASSWORD_FILE), ca_file=values.get(t.MQTT_CA_FILE)
-        )
-    except BrokerSettingsError as exc:
-        for name, reason in exc.problems:
-            values.problem(t.BY_NAME[name], reason)
-    return DEFAULT_BROKER
-
-
 def load(environ: Mapping[str, str] | None = None) -> BridgeConfig:
     """Read and check the bridge's settings from ``environ`` (default ``os.environ``).
 
@@ -96,7 +83,7 @@ def load(environ: Mapping[str, str] | None = None) -> BridgeConfig:
         config.ConfigError: listing every problem at once.
     """
     values = config.read(Process.BRIDGE, environ)
-    broker = _broker(values)
+    broker = broker_setting(values)
     protocol = values[t.MQTT_PROTOCOL]
     share_group = values.get(t.BRIDGE_SHARE_GROUP)
     if share_group and any(c in share_group for c in "/+#"):

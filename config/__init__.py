@@ -8,6 +8,7 @@ Standard library only: the Pi installs it with the edge agent. Modules:
 * :mod:`config.loader`  :func:`read`: a process's settings from environment and flags, as :class:`Values`
 * :mod:`config.errors`  :class:`ConfigError` (the only settings error) and :class:`Problem`
 * :mod:`config.render`  ``python -m config.render``: writes ``.env.example`` and ``docs/settings.md``
+* :mod:`config.broker`  the broker rows (URL, password file, CA file) as one ``BrokerAddress``
 
 Each process turns :class:`Values` into its own frozen settings object, adding the rules
 between its settings (``bridge.config.load``, ``server.config.load``, ``edge.config.load_config``);

@@ -27,11 +27,11 @@ from pathlib import Path
 import config
 from config import Process, Values
 from config import table as t
+from config.broker import DEFAULT_BROKER, broker_setting
 from config.loader import add_flags, given_flags
-from contract.broker import BrokerAddress, BrokerSettingsError, broker_address, parse_mqtt_url, url_has_password
+from contract.broker import BrokerAddress, url_has_password
 from contract.topics import DEVICE_ID_PATTERN
 
-DEFAULT_BROKER = parse_mqtt_url(t.MQTT_URL.default_value)
 DEFAULT_SIMULATION_PREFIX = "sim"
 LOG_LEVELS = t.EDGE_LOG_LEVEL.choices
 
@@ -141,16 +141,7 @@ def _broker(values: Values, flags: Mapping[str, str]) -> BrokerAddress:
             "put it in MQTT_PASSWORD_FILE (--mqtt-password-file) or in the MQTT_URL variable",
         )
         return DEFAULT_BROKER
-    if not all(values.valid(s) for s in (t.MQTT_URL, t.MQTT_PASSWORD_FILE, t.MQTT_CA_FILE)):
-        return DEFAULT_BROKER
-    try:
-        return broker_address(
-            values[t.MQTT_URL], password_file=values.get(t.MQTT_PASSWORD_FILE), ca_file=values.get(t.MQTT_CA_FILE)
-        )
-    except BrokerSettingsError as exc:
-        for name, reason in exc.problems:
-            values.problem(t.BY_NAME[name], reason)
-    return DEFAULT_BROKER
+    return broker_setting(values)
 
 
 def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> EdgeConfig:
