@@ -65,10 +65,11 @@ def bridges_and_servers(
         yield bridges, ports, store, database.tokens["vera"]
 
 
-def subscribed_socket(port: int, devices: list[str], token: str) -> ClientConnection:
+def subscribed_socket(sockets: ExitStack, port: int, devices: list[str], token: str) -> ClientConnection:
+    """A live socket on ``port`` subscribed to ``devices``, closed with ``sockets``."""
     base_url = f"http://127.0.0.1:{port}"
     ticket = ticket_for(base_url, token)
-    ws = connect(live_url(base_url, ticket), origin=base_url, open_timeout=5)  # type: ignore[arg-type]
+    ws = sockets.enter_context(connect(live_url(base_url, ticket), origin=base_url, open_timeout=5))  # type: ignore[arg-type]
     assert receive_json(ws)["type"] == "hello"
     ws.send(f'{{"type": "subscribe", "devices": {devices!r}}}'.replace("'", '"'))
     receive_until(ws, lambda m: m["type"] == "subscribed")
@@ -80,8 +81,8 @@ def test_every_reading_is_stored_once_and_reaches_every_client_once(
 ) -> None:
     bridges, ports, _, token = bridges_and_servers
     devices = [f"{unique_id}-a", f"{unique_id}-b"]
-    sockets = [subscribed_socket(port, devices, token) for port in ports for _ in range(2)]
-    try:
+    with ExitStack() as opened:
+        sockets = [subscribed_socket(opened, port, devices, token) for port in ports for _ in range(2)]
         now = time.time_ns() // 1_000_000
         with MqttTestClient(mosquitto.url, client_id=f"dev-{unique_id}") as device:
             for seq in range(READINGS_PER_DEVICE):
@@ -96,9 +97,6 @@ def test_every_reading_is_stored_once_and_reaches_every_client_once(
                 frame = receive_until(ws, lambda m: m["type"] == "frame")
                 got.update((frame["device"], row["seq"]) for row in frame["readings"])
             assert got == expected  # every reading once: no gap, no duplicate, on both ASGI processes
-    finally:
-        for ws in sockets:
-            ws.close()
 
     counts = []
     for bridge in bridges:
