@@ -303,7 +303,7 @@ EDGE_SIMULATE = Setting(
 )
 EDGE_RATE_HZ = Setting(
     "EDGE_RATE_HZ",
-    Float(0.0, 50.0, lo_excluded=True),
+    Float(0.0, 50.0, lo_excluded=True),  # contract.commands RATE_HZ_* (set_rate; a test keeps them equal)
     1.0,
     (EDGE,),
     "Readings per second per device.",

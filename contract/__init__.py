@@ -2,7 +2,8 @@
 
 Dependency-free (standard library only; uses ``orjson`` when present) and compatible
 with Python 3.11, so the Pi, the bridge, the server and the tests share this one
-definition. Every MQTT, WebSocket and REST message is defined in :mod:`contract.spec`;
+definition. Every MQTT, WebSocket and REST message is defined in :mod:`contract.spec`
+(commands and their life: :mod:`contract.commands`, :mod:`contract.command_codec`);
 ``python -m contract.generate`` writes the JSON Schemas and the dashboard's TypeScript
 module from it. See ``docs/contract.md``.
 """

@@ -36,6 +36,7 @@ class Reason(enum.StrEnum):
     DEVICE_MISMATCH = "device_mismatch"
     EMPTY_BATCH = "empty_batch"
     UNEXPECTED_KIND = "unexpected_kind"
+    BAD_TRANSITION = "bad_transition"
 
 
 class ContractError(ValueError):

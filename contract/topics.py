@@ -6,6 +6,10 @@ Layout: ``sensebridge/v1/<device>/<kind>`` where kind is one of :class:`Kind`.
 * ``batch``    device -> anyone    several readings, for backfill after an outage (QoS 1)
 * ``status``   device -> anyone    ``online`` birth / ``offline`` last will (retained, QoS 1)
 * ``ack``      bridge -> device    which sequence numbers are durably stored (QoS 1)
+* ``command``  bridge -> device    one command (QoS 1; MQTT 5: response topic ``command-result``)
+* ``command-result``  device -> bridge    received / succeeded / failed of a command (QoS 1)
+* ``state``    device -> anyone    what the device does now: rate, paused, LED matrix (retained, QoS 1)
+* ``joystick`` device -> anyone    one move of the Sense HAT's stick (QoS 1)
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ class Kind(enum.StrEnum):
     BATCH = "batch"
     STATUS = "status"
     ACK = "ack"
+    COMMAND = "command"
+    COMMAND_RESULT = "command-result"
+    STATE = "state"
+    JOYSTICK = "joystick"
 
 
 def validate_device_id(device: str) -> str:

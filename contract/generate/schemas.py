@@ -85,7 +85,8 @@ def _scalar_schema(kind: Type) -> dict[str, Any] | None:  # noqa: PLR0911 - one 
     if isinstance(kind, Integer):
         return {"type": "integer", "minimum": kind.minimum, "maximum": kind.maximum}
     if isinstance(kind, Number):
-        bounds = {"minimum": kind.minimum, "maximum": kind.maximum}
+        low = "exclusiveMinimum" if kind.min_excluded else "minimum"
+        bounds = {low: kind.minimum, "maximum": kind.maximum}
         return {"type": "number", **{k: v for k, v in bounds.items() if v is not None}}
     if isinstance(kind, Text):
         return {"type": "string"} if kind.pattern is None else {"type": "string", "pattern": kind.pattern}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contract import commands
 from contract.channels import CHANNELS, GROUPS
 from contract.errors import Reason
 from contract.generate.ts_literals import literal
@@ -47,6 +48,37 @@ def _limits() -> list[str]:
         "export type WsCloseReason = (typeof WS_CLOSE_REASONS)[number];",
         "/** Codes of a REST error body. */",
         f"export const REST_ERROR_CODES = [{', '.join(literal(c) for c in rest.ERROR_CODES)}] as const;",
+        "",
+        *_command_constants(),
+    ]
+
+
+def _command_constants() -> list[str]:
+    statuses = ", ".join(literal(s.value) for s in commands.CommandStatus)
+    final = ", ".join(literal(s.value) for s in commands.CommandStatus if s in commands.FINAL_STATUSES)
+    return [
+        "/** What a command may ask a device to do. */",
+        f"export const COMMAND_KINDS = [{', '.join(literal(k.value) for k in commands.CommandKind)}] as const;",
+        "/** Every status of a command's life (contract/commands.py), in order. */",
+        f"export const COMMAND_STATUSES = [{statuses}] as const;",
+        "/** A command's status. */",
+        "export type CommandStatus = (typeof COMMAND_STATUSES)[number];",
+        "/** The statuses a command never leaves. */",
+        f"export const FINAL_COMMAND_STATUSES: readonly CommandStatus[] = [{final}];",
+        "/** Command ids: opaque, unique (a UUID); a device runs an id at most once. */",
+        f"export const COMMAND_ID_PATTERN = /{commands.COMMAND_ID_PATTERN}/;",
+        "/** Longest text `show_text` scrolls (printable ASCII). */",
+        f"export const MAX_TEXT_LENGTH = {commands.MAX_TEXT_LENGTH};",
+        "/** Pixels of the LED matrix, row by row from the top left. */",
+        f"export const MATRIX_PIXELS = {commands.MATRIX_PIXELS};",
+        "/** Largest value of one colour channel of an [r, g, b] triple. */",
+        f"export const COLOR_CHANNEL_MAX = {commands.CHANNEL_MAX};",
+        "/** `show_text` scroll step, milliseconds per pixel. */",
+        f"export const SCROLL_STEP_MS_MIN = {commands.SCROLL_STEP_MS_MIN};",
+        f"export const SCROLL_STEP_MS_MAX = {commands.SCROLL_STEP_MS_MAX};",
+        "/** Sample rate a device accepts, readings per second: more than the first, at most the second. */",
+        f"export const RATE_HZ_MIN_EXCLUDED = {literal(commands.RATE_HZ_MIN_EXCLUDED)};",
+        f"export const RATE_HZ_MAX = {literal(commands.RATE_HZ_MAX)};",
         "",
     ]
 

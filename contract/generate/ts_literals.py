@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
+from contract.commands import COMMAND_ID_PATTERN, MATRIX_PIXELS
 from contract.models import BOOT_ID_PATTERN, MAX_SEQ, MAX_TIME_MS, MIN_TIME_MS
 from contract.spec import ws
 from contract.topics import DEVICE_ID_PATTERN
@@ -15,8 +16,13 @@ NAMED_NUMBERS = {
     MIN_TIME_MS: "MIN_TIME_MS",
     MAX_TIME_MS: "MAX_TIME_MS",
     ws.MAX_SUBSCRIPTIONS: "MAX_SUBSCRIPTIONS",
+    MATRIX_PIXELS: "MATRIX_PIXELS",
 }
-NAMED_PATTERNS = {DEVICE_ID_PATTERN: "DEVICE_ID_PATTERN", BOOT_ID_PATTERN: "BOOT_ID_PATTERN"}
+NAMED_PATTERNS = {
+    DEVICE_ID_PATTERN: "DEVICE_ID_PATTERN",
+    BOOT_ID_PATTERN: "BOOT_ID_PATTERN",
+    COMMAND_ID_PATTERN: "COMMAND_ID_PATTERN",
+}
 
 
 def camel(name: str) -> str:

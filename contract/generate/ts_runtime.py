@@ -109,8 +109,14 @@ function checkNumber(value: unknown, path: string, min: number, max: number): nu
   return value;
 }
 
-function number(min: number, max: number): Decoder<number> {
-  return (value, path) => checkNumber(value, path, min, max);
+function number(min: number, max: number, minExcluded = false): Decoder<number> {
+  return (value, path) => {
+    const checked = checkNumber(value, path, min, max);
+    if (minExcluded && checked === min) {
+      throw new DecodeError('out_of_range', `${path} must be in (${String(min)}, ${String(max)}]`, path);
+    }
+    return checked;
+  };
 }
 
 function str(pattern: RegExp | null, reason: Reason): Decoder<string> {
@@ -257,6 +263,12 @@ function checkSameLength(
 function checkPresent(value: unknown, path: string): void {
   if (value === null) {
     throw new DecodeError('missing_field', `missing ${path}`, path);
+  }
+}
+
+function checkLater(earlier: number, later: number, path: string): void {
+  if (later <= earlier) {
+    throw new DecodeError('out_of_range', `${path} must be after ${String(earlier)}`, path);
   }
 }
 

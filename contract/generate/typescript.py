@@ -15,7 +15,7 @@ from contract.generate.schemas import describe
 from contract.generate.ts_constants import constants
 from contract.generate.ts_literals import camel, doc, literal, pascal, regex
 from contract.generate.ts_runtime import RUNTIME
-from contract.spec import ws
+from contract.spec import mqtt, ws
 from contract.spec.catalog import all_messages
 from contract.spec.vocabulary import (
     Array,
@@ -27,6 +27,7 @@ from contract.spec.vocabulary import (
     Const,
     Integer,
     KeysListed,
+    Later,
     Message,
     Nullable,
     Number,
@@ -39,6 +40,7 @@ from contract.spec.vocabulary import (
     Text,
     Time,
     Type,
+    nested_messages,
 )
 
 HEADER = """\
@@ -93,7 +95,7 @@ def _scalar_decoder(kind: Type) -> str | None:  # noqa: PLR0911 - one return per
     if isinstance(kind, Number):
         low = "-Infinity" if kind.minimum is None else literal(kind.minimum)
         high = "Infinity" if kind.maximum is None else literal(kind.maximum)
-        return f"number({low}, {high})"
+        return f"number({low}, {high}, true)" if kind.min_excluded else f"number({low}, {high})"
     if isinstance(kind, Text):
         pattern = "null" if kind.pattern is None else regex(kind.pattern)
         return f"str({pattern}, '{kind.reason.value}')"
@@ -123,7 +125,7 @@ def decoder(kind: Type) -> str:
     if isinstance(kind, Array):
         most = "Infinity" if kind.max_items is None else literal(kind.max_items)
         reasons = f"'{kind.too_short.value}', '{kind.too_long.value}'"
-        return f"list({decoder(kind.item)}, {kind.min_items}, {most}, {reasons})"
+        return f"list({decoder(kind.item)}, {literal(kind.min_items)}, {most}, {reasons})"
     if isinstance(kind, Pair):
         labels = f"['{kind.labels[0]}', '{kind.labels[1]}']"
         return f"pair({decoder(kind.item)}, {labels}, {json.dumps(kind.ordered)})"
@@ -183,9 +185,12 @@ def _checks(message: Message) -> list[str]:
             reference = camel(check.reference)
             lines.append(f"  checkSameLength(decoded.{reference}.length, at(path, '{check.reference}'), columns);")
         elif isinstance(check, RequiredWhen):
-            lines.append(f"  if (decoded.{camel(check.when)} === {check.equals}) {{")
+            lines.append(f"  if (decoded.{camel(check.when)} === {literal(check.equals)}) {{")
             lines += [f"    checkPresent(decoded.{camel(f)}, at(path, '{f}'));" for f in check.fields]
             lines.append("  }")
+        elif isinstance(check, Later):
+            earlier, later = camel(check.earlier), camel(check.later)
+            lines.append(f"  checkLater(decoded.{earlier}, decoded.{later}, at(path, '{check.later}'));")
         elif isinstance(check, KeysListed):
             map_, list_ = camel(check.map_field), camel(check.list_field)
             lines.append(f"  checkKeysListed(decoded.{map_}, decoded.{list_}, at(path, '{check.map_field}'));")
@@ -319,17 +324,54 @@ def dispatchers() -> list[str]:
     return "\n".join(lines).split("\n")
 
 
+def command_dispatcher() -> list[str]:
+    """The union of the command messages and their decoder, which picks the kind's decoder."""
+    unknown = "throw new DecodeError('unexpected_kind', `unknown command kind ${JSON.stringify(shown)}`, 'kind');"
+    lines = [
+        "// --- commands (MQTT) -------------------------------------------------------------------",
+        "",
+        "/** Any command, told apart by `kind`. */",
+        f"export type Command = {' | '.join(m.ts_name for m in mqtt.COMMANDS)};",
+        "",
+        "/**",
+        " * Decode a command payload (what the bridge publishes on a device's command topic).",
+        " *",
+        " * @throws DecodeError if the value is not a command of this contract.",
+        " */",
+        "export function decodeCommand(value: unknown): Command {",
+        "  const obj = asObject(value);",
+        "  const kind = get(obj, 'kind', '', decodeType);",
+        "  switch (kind) {",
+        *(f"    case {literal(m.kind_value)}:\n      return decode{m.ts_name}(obj);" for m in mqtt.COMMANDS),
+        "    default: {",
+        "      const shown = kind.slice(0, 32);",
+        f"      {unknown}",
+        "    }",
+        "  }",
+        "}",
+        "",
+    ]
+    return "\n".join(lines).split("\n")
+
+
+def _browser_messages() -> list[Message]:
+    """Every message the module types: WebSocket, REST, and the MQTT ones the dashboard reads."""
+    mqtt_wanted = set(mqtt.BROWSER_MESSAGES)
+    for top in mqtt.BROWSER_MESSAGES:
+        mqtt_wanted.update(nested_messages(top))
+    return [m for m in all_messages() if m.surface is not Surface.MQTT or m in mqtt_wanted]
+
+
 def module() -> str:
     """The text of ``dashboard/src/generated/contract.ts``."""
     lines = [*HEADER.splitlines(), "", *constants(), *RUNTIME.splitlines(), ""]
     lines += ["// --- messages ------------------------------------------------------------------------", ""]
-    for message in all_messages():
-        if message.surface is Surface.MQTT:
-            continue
+    for message in _browser_messages():
         lines += interface(message) + decode_function(message)
         if message in ws.CLIENT_MESSAGES:
             lines += encode_function(message)
     lines += dispatchers()
+    lines += command_dispatcher()
     while lines[-1] == "":
         lines.pop()
     return "\n".join(lines) + "\n"

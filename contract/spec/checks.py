@@ -18,6 +18,7 @@ from contract.spec.vocabulary import (
     ChannelMap,
     Check,
     KeysListed,
+    Later,
     Message,
     Nullable,
     Object,
@@ -77,4 +78,6 @@ def _holds(check: Check, obj: Mapping[str, Any]) -> bool:
         return obj.get(check.when) != check.equals or all(f in obj for f in check.fields)
     if isinstance(check, KeysListed):
         return all(name in obj[check.map_field] for name in obj[check.list_field])
+    if isinstance(check, Later):
+        return bool(obj[check.later] > obj[check.earlier])
     raise TypeError(f"not a check: {check!r}")

@@ -71,10 +71,11 @@ class Integer:
 
 @dataclass(frozen=True, slots=True)
 class Number:
-    """A finite JSON number, optionally bounded."""
+    """A finite JSON number, optionally bounded; ``min_excluded``: ``minimum`` itself is out of range."""
 
     minimum: float | None = None
     maximum: float | None = None
+    min_excluded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +210,7 @@ class RequiredWhen:
 
     fields: tuple[str, ...]
     when: str
-    equals: int
+    equals: int | str
 
     def describe(self) -> str:
         """One sentence for the schema and the docs."""
@@ -228,7 +229,19 @@ class KeysListed:
         return f"{self.map_field} has an entry for every channel in {self.list_field}."
 
 
-Check = SeqMatchesReadings | SameLength | Ascending | RequiredWhen | KeysListed
+@dataclass(frozen=True, slots=True)
+class Later:
+    """The time ``later`` is after the time ``earlier`` (``out_of_range`` on ``later``)."""
+
+    earlier: str
+    later: str
+
+    def describe(self) -> str:
+        """One sentence for the schema and the docs."""
+        return f"{self.later} is after {self.earlier}."
+
+
+Check = SeqMatchesReadings | SameLength | Ascending | RequiredWhen | KeysListed | Later
 
 
 # --- fields and messages -----------------------------------------------------------------
@@ -312,6 +325,12 @@ class Message:
             KeyError: no such field.
         """
         return self._by_name[name]
+
+    @property
+    def kind_value(self) -> str | None:
+        """The ``kind`` constant of a command message, else None."""
+        found = self._by_name.get("kind")
+        return str(found.type.value) if found is not None and isinstance(found.type, Const) else None
 
     @property
     def kind(self) -> str | None:

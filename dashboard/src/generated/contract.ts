@@ -32,7 +32,7 @@ export const DEVICE_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 /** Boot ids: new on every agent start. */
 export const BOOT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Every rejection reason of `contract/errors.py`. */
-export const REASONS = ['bad_topic', 'bad_device_id', 'too_large', 'malformed_json', 'not_an_object', 'unsupported_version', 'missing_field', 'unknown_field', 'wrong_type', 'not_finite', 'out_of_range', 'bad_timestamp', 'future_timestamp', 'no_values', 'device_mismatch', 'empty_batch', 'unexpected_kind'] as const;
+export const REASONS = ['bad_topic', 'bad_device_id', 'too_large', 'malformed_json', 'not_an_object', 'unsupported_version', 'missing_field', 'unknown_field', 'wrong_type', 'not_finite', 'out_of_range', 'bad_timestamp', 'future_timestamp', 'no_values', 'device_mismatch', 'empty_batch', 'unexpected_kind', 'bad_transition'] as const;
 /** Codes of a WebSocket `error` besides the reasons. */
 export const PROTOCOL_ERROR_CODES = ['binary_unsupported'] as const;
 /** Close code of a refused `/ws/live/`: no, unknown, expired or used credentials (like HTTP 401). */
@@ -45,6 +45,29 @@ export const WS_CLOSE_REASONS = ['no_credentials', 'ticket_unknown', 'ticket_exp
 export type WsCloseReason = (typeof WS_CLOSE_REASONS)[number];
 /** Codes of a REST error body. */
 export const REST_ERROR_CODES = ['bad_query', 'unknown_device', 'unknown_channel', 'bad_body', 'bad_credentials', 'not_authenticated', 'permission_denied', 'csrf_failed', 'unknown_token', 'method_not_allowed', 'rate_limited'] as const;
+
+/** What a command may ask a device to do. */
+export const COMMAND_KINDS = ['show_text', 'set_pixels', 'clear', 'set_low_light', 'set_rate', 'pause', 'resume'] as const;
+/** Every status of a command's life (contract/commands.py), in order. */
+export const COMMAND_STATUSES = ['queued', 'sent', 'received', 'succeeded', 'failed', 'expired'] as const;
+/** A command's status. */
+export type CommandStatus = (typeof COMMAND_STATUSES)[number];
+/** The statuses a command never leaves. */
+export const FINAL_COMMAND_STATUSES: readonly CommandStatus[] = ['succeeded', 'failed', 'expired'];
+/** Command ids: opaque, unique (a UUID); a device runs an id at most once. */
+export const COMMAND_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+/** Longest text `show_text` scrolls (printable ASCII). */
+export const MAX_TEXT_LENGTH = 200;
+/** Pixels of the LED matrix, row by row from the top left. */
+export const MATRIX_PIXELS = 64;
+/** Largest value of one colour channel of an [r, g, b] triple. */
+export const COLOR_CHANNEL_MAX = 255;
+/** `show_text` scroll step, milliseconds per pixel. */
+export const SCROLL_STEP_MS_MIN = 10;
+export const SCROLL_STEP_MS_MAX = 1000;
+/** Sample rate a device accepts, readings per second: more than the first, at most the second. */
+export const RATE_HZ_MIN_EXCLUDED = 0;
+export const RATE_HZ_MAX = 50;
 
 // --- channels ------------------------------------------------------------------------
 
@@ -376,8 +399,14 @@ function checkNumber(value: unknown, path: string, min: number, max: number): nu
   return value;
 }
 
-function number(min: number, max: number): Decoder<number> {
-  return (value, path) => checkNumber(value, path, min, max);
+function number(min: number, max: number, minExcluded = false): Decoder<number> {
+  return (value, path) => {
+    const checked = checkNumber(value, path, min, max);
+    if (minExcluded && checked === min) {
+      throw new DecodeError('out_of_range', `${path} must be in (${String(min)}, ${String(max)}]`, path);
+    }
+    return checked;
+  };
 }
 
 function str(pattern: RegExp | null, reason: Reason): Decoder<string> {
@@ -527,6 +556,12 @@ function checkPresent(value: unknown, path: string): void {
   }
 }
 
+function checkLater(earlier: number, later: number, path: string): void {
+  if (later <= earlier) {
+    throw new DecodeError('out_of_range', `${path} must be after ${String(earlier)}`, path);
+  }
+}
+
 function checkKeysListed(map: Readonly<Record<string, unknown>>, names: readonly string[], path: string): void {
   for (const name of names) {
     if (!Object.hasOwn(map, name)) {
@@ -536,6 +571,604 @@ function checkKeysListed(map: Readonly<Record<string, unknown>>, names: readonly
 }
 
 // --- messages ------------------------------------------------------------------------
+
+/** Scroll a text across the LED matrix once. */
+export interface ShowTextParams {
+  /** 1-200 printable ASCII characters (what the Sense HAT's font draws). */
+  readonly text: string;
+  /** Text colour, [r, g, b], each 0-255. */
+  readonly color: readonly number[];
+  /** Background colour, [r, g, b], each 0-255. */
+  readonly background: readonly number[];
+  /**
+   * Milliseconds before the text moves one pixel on: smaller scrolls faster (sense_hat scroll_speed
+   * x 1000).
+   */
+  readonly scrollStepMs: number;
+}
+
+const decodeShowTextParamsText = str(/^[ -~]{1,200}$/, 'out_of_range');
+const decodeShowTextParamsColor = list(integer(0, 255), 3, 3, 'wrong_type', 'wrong_type');
+const decodeShowTextParamsBackground = list(integer(0, 255), 3, 3, 'wrong_type', 'wrong_type');
+const decodeShowTextParamsScrollStepMs = integer(10, 1000);
+const SHOW_TEXT_PARAMS_FIELDS: ReadonlySet<string> = new Set(['text', 'color', 'background', 'scroll_step_ms']);
+
+/**
+ * Decode a ShowTextParams; unknown fields are rejected, as the server does.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeShowTextParams(value: unknown, path = ''): ShowTextParams {
+  const obj = asObject(value, path);
+  rejectUnknown(obj, SHOW_TEXT_PARAMS_FIELDS, path);
+  return {
+    text: get(obj, 'text', path, decodeShowTextParamsText),
+    color: get(obj, 'color', path, decodeShowTextParamsColor),
+    background: get(obj, 'background', path, decodeShowTextParamsBackground),
+    scrollStepMs: get(obj, 'scroll_step_ms', path, decodeShowTextParamsScrollStepMs),
+  };
+}
+
+/** Scroll a text across the LED matrix. Bridge -> device, topic sensebridge/v1/<device>/command. */
+export interface CommandShowText {
+  /** Contract version. */
+  readonly v: 1;
+  /** Unique command id (a UUID): the device runs an id at most once; MQTT 5 correlation data. */
+  readonly id: string;
+  /** The device it is for; also in the topic. */
+  readonly device: string;
+  /** User name of the operator who sent it. */
+  readonly issuedBy: string;
+  /** When the web server accepted it. Epoch ms, web server clock. */
+  readonly issuedServerTs: number;
+  /** It must not run after this; then it is expired. Epoch ms, web server clock. */
+  readonly deadlineServerTs: number;
+  /** What to do. */
+  readonly kind: 'show_text';
+  /** The parameters of the kind. */
+  readonly params: ShowTextParams;
+}
+
+const decodeCommandShowTextV = constant(1, 'unsupported_version');
+const decodeCommandShowTextId = str(COMMAND_ID_PATTERN, 'out_of_range');
+const decodeCommandShowTextDevice = str(DEVICE_ID_PATTERN, 'bad_device_id');
+const decodeCommandShowTextIssuedBy = str(/^[A-Za-z0-9_.@+-]{1,150}$/, 'out_of_range');
+const decodeCommandShowTextIssuedServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeCommandShowTextDeadlineServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeCommandShowTextKind = constant('show_text', 'unexpected_kind');
+const COMMAND_SHOW_TEXT_FIELDS: ReadonlySet<string> = new Set(['v', 'id', 'device', 'issued_by', 'issued_server_ts', 'deadline_server_ts', 'kind', 'params']);
+
+/**
+ * Decode a CommandShowText; unknown fields are rejected, as the server does.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeCommandShowText(value: unknown, path = ''): CommandShowText {
+  const obj = asObject(value, path);
+  rejectUnknown(obj, COMMAND_SHOW_TEXT_FIELDS, path);
+  const decoded: CommandShowText = {
+    v: get(obj, 'v', path, decodeCommandShowTextV),
+    id: get(obj, 'id', path, decodeCommandShowTextId),
+    device: get(obj, 'device', path, decodeCommandShowTextDevice),
+    issuedBy: get(obj, 'issued_by', path, decodeCommandShowTextIssuedBy),
+    issuedServerTs: get(obj, 'issued_server_ts', path, decodeCommandShowTextIssuedServerTs),
+    deadlineServerTs: get(obj, 'deadline_server_ts', path, decodeCommandShowTextDeadlineServerTs),
+    kind: get(obj, 'kind', path, decodeCommandShowTextKind),
+    params: get(obj, 'params', path, decodeShowTextParams),
+  };
+  checkLater(decoded.issuedServerTs, decoded.deadlineServerTs, at(path, 'deadline_server_ts'));
+  return decoded;
+}
+
+/** Set every pixel of the LED matrix. */
+export interface SetPixelsParams {
+  /** Exactly 64 [r, g, b] colours, row by row from the top left, each 0-255. */
+  readonly pixels: readonly (readonly number[])[];
+}
+
+const decodeSetPixelsParamsPixels = list(list(integer(0, 255), 3, 3, 'wrong_type', 'wrong_type'), MATRIX_PIXELS, MATRIX_PIXELS, 'out_of_range', 'too_large');
+const SET_PIXELS_PARAMS_FIELDS: ReadonlySet<string> = new Set(['pixels']);
+
+/**
+ * Decode a SetPixelsParams; unknown fields are rejected, as the server does.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeSetPixelsParams(value: unknown, path = ''): SetPixelsParams {
+  const obj = asObject(value, path);
+  rejectUnknown(obj, SET_PIXELS_PARAMS_FIELDS, path);
+  return {
+    pixels: get(obj, 'pixels', path, decodeSetPixelsParamsPixels),
+  };
+}
+
+/** Set all 64 pixels of the LED matrix. Bridge -> device, topic sensebridge/v1/<device>/command. */
+export interface CommandSetPixels {
+  /** Contract version. */
+  readonly v: 1;
+  /** Unique command id (a UUID): the device runs an id at most once; MQTT 5 correlation data. */
+  readonly id: string;
+  /** The device it is for; also in the topic. */
+  readonly device: string;
+  /** User name of the operator who sent it. */
+  readonly issuedBy: string;
+  /** When the web server accepted it. Epoch ms, web server clock. */
+  readonly issuedServerTs: number;
+  /** It must not run after this; then it is expired. Epoch ms, web server clock. */
+  readonly deadlineServerTs: number;
+  /** What to do. */
+  readonly kind: 'set_pixels';
+  /** The parameters of the kind. */
+  readonly params: SetPixelsParams;
+}
+
+const decodeCommandSetPixelsV = constant(1, 'unsupported_version');
+const decodeCommandSetPixelsId = str(COMMAND_ID_PATTERN, 'out_of_range');
+const decodeCommandSetPixelsDevice = str(DEVICE_ID_PATTERN, 'bad_device_id');
+const decodeCommandSetPixelsIssuedBy = str(/^[A-Za-z0-9_.@+-]{1,150}$/, 'out_of_range');
+const decodeCommandSetPixelsIssuedServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeCommandSetPixelsDeadlineServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeCommandSetPixelsKind = constant('set_pixels', 'unexpected_kind');
+const COMMAND_SET_PIXELS_FIELDS: ReadonlySet<string> = new Set(['v', 'id', 'device', 'issued_by', 'issued_server_ts', 'deadline_server_ts', 'kind', 'params']);
+
+/**
+ * Decode a CommandSetPixels; unknown fields are rejected, as the server does.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeCommandSetPixels(value: unknown, path = ''): CommandSetPixels {
+  const obj = asObject(value, path);
+  rejectUnknown(obj, COMMAND_SET_PIXELS_FIELDS, path);
+  const decoded: CommandSetPixels = {
+    v: get(obj, 'v', path, decodeCommandSetPixelsV),
+    id: get(obj, 'id', path, decodeCommandSetPixelsId),
+    device: get(obj, 'device', path, decodeCommandSetPixelsDevice),
+    issuedBy: get(obj, 'issued_by', path, decodeCommandSetPixelsIssuedBy),
+    issuedServerTs: get(obj, 'issued_server_ts', path, decodeCommandSetPixelsIssuedServerTs),
+    deadlineServerTs: get(obj, 'deadline_server_ts', path, decodeCommandSetPixelsDeadlineServerTs),
+    kind: get(obj, 'kind', path, decodeCommandSetPixelsKind),
+    params: get(obj, 'params', path, decodeSetPixelsParams),
+  };
+  checkLater(decoded.issuedServerTs, decoded.deadlineServerTs, at(path, 'deadline_server_ts'));
+  return decoded;
+}
+
+/** Turn every pixel of the LED matrix off. Bridge -> device, topic sensebridge/v1/<device>/command. */
+export interface CommandClear {
+  /** Contract version. */
+  readonly v: 1;
+  /** Unique command id (a UUID): the device runs an id at most once; MQTT 5 correlation data. */
+  readonly id: string;
+  /** The device it is for; also in the topic. */
+  readonly device: string;
+  /** User name of the operator who sent it. */
+  readonly issuedBy: string;
+  /** When the web server accepted it. Epoch ms, web server clock. */
+  readonly issuedServerTs: number;
+  /** It must not run after this; then it is expired. Epoch ms, web server clock. */
+  readonly deadlineServerTs: number;
+  /** What to do. */
+  readonly kind: 'clear';
+}
+
+const decodeCommandClearV = constant(1, 'unsupported_version');
+const decodeCommandClearId = str(COMMAND_ID_PATTERN, 'out_of_range');
+const decodeCommandClearDevice = str(DEVICE_ID_PATTERN, 'bad_device_id');
+const decodeCommandClearIssuedBy = str(/^[A-Za-z0-9_.@+-]{1,150}$/, 'out_of_range');
+const decodeCommandClearIssuedServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeCommandClearDeadlineServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeCommandClearKind = constant('clear', 'unexpected_kind');
+const COMMAND_CLEAR_FIELDS: ReadonlySet<string> = new Set(['v', 'id', 'device', 'issued_by', 'issued_server_ts', 'deadline_server_ts', 'kind']);
+
+/**
+ * Decode a CommandClear; unknown fields are rejected, as the server does.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeCommandClear(value: unknown, path = ''): CommandClear {
+  const obj = asObject(value, path);
+  rejectUnknown(obj, COMMAND_CLEAR_FIELDS, path);
+  const decoded: CommandClear = {
+    v: get(obj, 'v', path, decodeCommandClearV),
+    id: get(obj, 'id', path, decodeCommandClearId),
+    device: get(obj, 'device', path, decodeCommandClearDevice),
+    issuedBy: get(obj, 'issued_by', path, decodeCommandClearIssuedBy),
+    issuedServerTs: get(obj, 'issued_server_ts', path, decodeCommandClearIssuedServerTs),
+    deadlineServerTs: get(obj, 'deadline_server_ts', path, decodeCommandClearDeadlineServerTs),
+    kind: get(obj, 'kind', path, decodeCommandClearKind),
+  };
+  checkLater(decoded.issuedServerTs, decoded.deadlineServerTs, at(path, 'deadline_server_ts'));
+  return decoded;
+}
+
+/** Dim the LED matrix or not. */
+export interface SetLowLightParams {
+  /** True dims the matrix (sense_hat low_light). */
+  readonly lowLight: boolean;
+}
+
+const SET_LOW_LIGHT_PARAMS_FIELDS: ReadonlySet<string> = new Set(['low_light']);
+
+/**
+ * Decode a SetLowLightParams; unknown fields are rejected, as the server does.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeSetLowLightParams(value: unknown, path = ''): SetLowLightParams {
+  const obj = asObject(value, path);
+  rejectUnknown(obj, SET_LOW_LIGHT_PARAMS_FIELDS, path);
+  return {
+    lowLight: get(obj, 'low_light', path, boolean),
+  };
+}
+
+/** Dim the LED matrix or not. Bridge -> device, topic sensebridge/v1/<device>/command. */
+export interface CommandSetLowLight {
+  /** Contract version. */
+  readonly v: 1;
+  /** Unique command id (a UUID): the device runs an id at most once; MQTT 5 correlation data. */
+  readonly id: string;
+  /** The device it is for; also in the topic. */
+  readonly device: string;
+  /** User name of the operator who sent it. */
+  readonly issuedBy: string;
+  /** When the web server accepted it. Epoch ms, web server clock. */
+  readonly issuedServerTs: number;
+  /** It must not run after this; then it is expired. Epoch ms, web server clock. */
+  readonly deadlineServerTs: number;
+  /** What to do. */
+  readonly kind: 'set_low_light';
+  /** The parameters of the kind. */
+  readonly params: SetLowLightParams;
+}
+
+const decodeCommandSetLowLightV = constant(1, 'unsupported_version');
+const decodeCommandSetLowLightId = str(COMMAND_ID_PATTERN, 'out_of_range');
+const decodeCommandSetLowLightDevice = str(DEVICE_ID_PATTERN, 'bad_device_id');
+const decodeCommandSetLowLightIssuedBy = str(/^[A-Za-z0-9_.@+-]{1,150}$/, 'out_of_range');
+const decodeCommandSetLowLightIssuedServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeCommandSetLowLightDeadlineServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeCommandSetLowLightKind = constant('set_low_light', 'unexpected_kind');
+const COMMAND_SET_LOW_LIGHT_FIELDS: ReadonlySet<string> = new Set(['v', 'id', 'device', 'issued_by', 'issued_server_ts', 'deadline_server_ts', 'kind', 'params']);
+
+/**
+ * Decode a CommandSetLowLight; unknown fields are rejected, as the server does.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeCommandSetLowLight(value: unknown, path = ''): CommandSetLowLight {
+  const obj = asObject(value, path);
+  rejectUnknown(obj, COMMAND_SET_LOW_LIGHT_FIELDS, path);
+  const decoded: CommandSetLowLight = {
+    v: get(obj, 'v', path, decodeCommandSetLowLightV),
+    id: get(obj, 'id', path, decodeCommandSetLowLightId),
+    device: get(obj, 'device', path, decodeCommandSetLowLightDevice),
+    issuedBy: get(obj, 'issued_by', path, decodeCommandSetLowLightIssuedBy),
+    issuedServerTs: get(obj, 'issued_server_ts', path, decodeCommandSetLowLightIssuedServerTs),
+    deadlineServerTs: get(obj, 'deadline_server_ts', path, decodeCommandSetLowLightDeadlineServerTs),
+    kind: get(obj, 'kind', path, decodeCommandSetLowLightKind),
+    params: get(obj, 'params', path, decodeSetLowLightParams),
+  };
+  checkLater(decoded.issuedServerTs, decoded.deadlineServerTs, at(path, 'deadline_server_ts'));
+  return decoded;
+}
+
+/** Change how often the device samples, without a restart and without renumbering readings. */
+export interface SetRateParams {
+  /** Readings per second, more than 0 and at most 50 (the edge's EDGE_RATE_HZ range). */
+  readonly hz: number;
+}
+
+const decodeSetRateParamsHz = number(0, 50, true);
+const SET_RATE_PARAMS_FIELDS: ReadonlySet<string> = new Set(['hz']);
+
+/**
+ * Decode a SetRateParams; unknown fields are rejected, as the server does.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeSetRateParams(value: unknown, path = ''): SetRateParams {
+  const obj = asObject(value, path);
+  rejectUnknown(obj, SET_RATE_PARAMS_FIELDS, path);
+  return {
+    hz: get(obj, 'hz', path, decodeSetRateParamsHz),
+  };
+}
+
+/** Change the sample rate. Bridge -> device, topic sensebridge/v1/<device>/command. */
+export interface CommandSetRate {
+  /** Contract version. */
+  readonly v: 1;
+  /** Unique command id (a UUID): the device runs an id at most once; MQTT 5 correlation data. */
+  readonly id: string;
+  /** The device it is for; also in the topic. */
+  readonly device: string;
+  /** User name of the operator who sent it. */
+  readonly issuedBy: string;
+  /** When the web server accepted it. Epoch ms, web server clock. */
+  readonly issuedServerTs: number;
+  /** It must not run after this; then it is expired. Epoch ms, web server clock. */
+  readonly deadlineServerTs: number;
+  /** What to do. */
+  readonly kind: 'set_rate';
+  /** The parameters of the kind. */
+  readonly params: SetRateParams;
+}
+
+const decodeCommandSetRateV = constant(1, 'unsupported_version');
+const decodeCommandSetRateId = str(COMMAND_ID_PATTERN, 'out_of_range');
+const decodeCommandSetRateDevice = str(DEVICE_ID_PATTERN, 'bad_device_id');
+const decodeCommandSetRateIssuedBy = str(/^[A-Za-z0-9_.@+-]{1,150}$/, 'out_of_range');
+const decodeCommandSetRateIssuedServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeCommandSetRateDeadlineServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeCommandSetRateKind = constant('set_rate', 'unexpected_kind');
+const COMMAND_SET_RATE_FIELDS: ReadonlySet<string> = new Set(['v', 'id', 'device', 'issued_by', 'issued_server_ts', 'deadline_server_ts', 'kind', 'params']);
+
+/**
+ * Decode a CommandSetRate; unknown fields are rejected, as the server does.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeCommandSetRate(value: unknown, path = ''): CommandSetRate {
+  const obj = asObject(value, path);
+  rejectUnknown(obj, COMMAND_SET_RATE_FIELDS, path);
+  const decoded: CommandSetRate = {
+    v: get(obj, 'v', path, decodeCommandSetRateV),
+    id: get(obj, 'id', path, decodeCommandSetRateId),
+    device: get(obj, 'device', path, decodeCommandSetRateDevice),
+    issuedBy: get(obj, 'issued_by', path, decodeCommandSetRateIssuedBy),
+    issuedServerTs: get(obj, 'issued_server_ts', path, decodeCommandSetRateIssuedServerTs),
+    deadlineServerTs: get(obj, 'deadline_server_ts', path, decodeCommandSetRateDeadlineServerTs),
+    kind: get(obj, 'kind', path, decodeCommandSetRateKind),
+    params: get(obj, 'params', path, decodeSetRateParams),
+  };
+  checkLater(decoded.issuedServerTs, decoded.deadlineServerTs, at(path, 'deadline_server_ts'));
+  return decoded;
+}
+
+/** Stop sampling (the device stays online). Bridge -> device, topic sensebridge/v1/<device>/command. */
+export interface CommandPause {
+  /** Contract version. */
+  readonly v: 1;
+  /** Unique command id (a UUID): the device runs an id at most once; MQTT 5 correlation data. */
+  readonly id: string;
+  /** The device it is for; also in the topic. */
+  readonly device: string;
+  /** User name of the operator who sent it. */
+  readonly issuedBy: string;
+  /** When the web server accepted it. Epoch ms, web server clock. */
+  readonly issuedServerTs: number;
+  /** It must not run after this; then it is expired. Epoch ms, web server clock. */
+  readonly deadlineServerTs: number;
+  /** What to do. */
+  readonly kind: 'pause';
+}
+
+const decodeCommandPauseV = constant(1, 'unsupported_version');
+const decodeCommandPauseId = str(COMMAND_ID_PATTERN, 'out_of_range');
+const decodeCommandPauseDevice = str(DEVICE_ID_PATTERN, 'bad_device_id');
+const decodeCommandPauseIssuedBy = str(/^[A-Za-z0-9_.@+-]{1,150}$/, 'out_of_range');
+const decodeCommandPauseIssuedServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeCommandPauseDeadlineServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeCommandPauseKind = constant('pause', 'unexpected_kind');
+const COMMAND_PAUSE_FIELDS: ReadonlySet<string> = new Set(['v', 'id', 'device', 'issued_by', 'issued_server_ts', 'deadline_server_ts', 'kind']);
+
+/**
+ * Decode a CommandPause; unknown fields are rejected, as the server does.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeCommandPause(value: unknown, path = ''): CommandPause {
+  const obj = asObject(value, path);
+  rejectUnknown(obj, COMMAND_PAUSE_FIELDS, path);
+  const decoded: CommandPause = {
+    v: get(obj, 'v', path, decodeCommandPauseV),
+    id: get(obj, 'id', path, decodeCommandPauseId),
+    device: get(obj, 'device', path, decodeCommandPauseDevice),
+    issuedBy: get(obj, 'issued_by', path, decodeCommandPauseIssuedBy),
+    issuedServerTs: get(obj, 'issued_server_ts', path, decodeCommandPauseIssuedServerTs),
+    deadlineServerTs: get(obj, 'deadline_server_ts', path, decodeCommandPauseDeadlineServerTs),
+    kind: get(obj, 'kind', path, decodeCommandPauseKind),
+  };
+  checkLater(decoded.issuedServerTs, decoded.deadlineServerTs, at(path, 'deadline_server_ts'));
+  return decoded;
+}
+
+/** Sample again at the current rate. Bridge -> device, topic sensebridge/v1/<device>/command. */
+export interface CommandResume {
+  /** Contract version. */
+  readonly v: 1;
+  /** Unique command id (a UUID): the device runs an id at most once; MQTT 5 correlation data. */
+  readonly id: string;
+  /** The device it is for; also in the topic. */
+  readonly device: string;
+  /** User name of the operator who sent it. */
+  readonly issuedBy: string;
+  /** When the web server accepted it. Epoch ms, web server clock. */
+  readonly issuedServerTs: number;
+  /** It must not run after this; then it is expired. Epoch ms, web server clock. */
+  readonly deadlineServerTs: number;
+  /** What to do. */
+  readonly kind: 'resume';
+}
+
+const decodeCommandResumeV = constant(1, 'unsupported_version');
+const decodeCommandResumeId = str(COMMAND_ID_PATTERN, 'out_of_range');
+const decodeCommandResumeDevice = str(DEVICE_ID_PATTERN, 'bad_device_id');
+const decodeCommandResumeIssuedBy = str(/^[A-Za-z0-9_.@+-]{1,150}$/, 'out_of_range');
+const decodeCommandResumeIssuedServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeCommandResumeDeadlineServerTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeCommandResumeKind = constant('resume', 'unexpected_kind');
+const COMMAND_RESUME_FIELDS: ReadonlySet<string> = new Set(['v', 'id', 'device', 'issued_by', 'issued_server_ts', 'deadline_server_ts', 'kind']);
+
+/**
+ * Decode a CommandResume; unknown fields are rejected, as the server does.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeCommandResume(value: unknown, path = ''): CommandResume {
+  const obj = asObject(value, path);
+  rejectUnknown(obj, COMMAND_RESUME_FIELDS, path);
+  const decoded: CommandResume = {
+    v: get(obj, 'v', path, decodeCommandResumeV),
+    id: get(obj, 'id', path, decodeCommandResumeId),
+    device: get(obj, 'device', path, decodeCommandResumeDevice),
+    issuedBy: get(obj, 'issued_by', path, decodeCommandResumeIssuedBy),
+    issuedServerTs: get(obj, 'issued_server_ts', path, decodeCommandResumeIssuedServerTs),
+    deadlineServerTs: get(obj, 'deadline_server_ts', path, decodeCommandResumeDeadlineServerTs),
+    kind: get(obj, 'kind', path, decodeCommandResumeKind),
+  };
+  checkLater(decoded.issuedServerTs, decoded.deadlineServerTs, at(path, 'deadline_server_ts'));
+  return decoded;
+}
+
+/** Device -> bridge, topic sensebridge/v1/<device>/command-result (the MQTT 5 response topic). */
+export interface CommandResult {
+  /** Contract version. */
+  readonly v: 1;
+  /** The command's id (also the MQTT 5 correlation data, when the command had it). */
+  readonly id: string;
+  /** Device id; also in the topic. */
+  readonly device: string;
+  /** received first, then succeeded or failed. */
+  readonly status: 'received' | 'succeeded' | 'failed';
+  /** When the device answered. Epoch ms, device clock. */
+  readonly deviceTs: number;
+  /** Why it failed. */
+  readonly reason: 'expired' | 'invalid' | 'unsupported' | 'device_error' | null;
+  /** 1-200 printable ASCII characters. */
+  readonly detail: string | null;
+}
+
+const decodeCommandResultV = constant(1, 'unsupported_version');
+const decodeCommandResultId = str(COMMAND_ID_PATTERN, 'out_of_range');
+const decodeCommandResultDevice = str(DEVICE_ID_PATTERN, 'bad_device_id');
+const decodeCommandResultStatus = choice(['received', 'succeeded', 'failed'] as const);
+const decodeCommandResultDeviceTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeCommandResultReason = choice(['expired', 'invalid', 'unsupported', 'device_error'] as const);
+const decodeCommandResultDetail = str(/^[ -~]{1,200}$/, 'out_of_range');
+const COMMAND_RESULT_FIELDS: ReadonlySet<string> = new Set(['v', 'id', 'device', 'status', 'device_ts', 'reason', 'detail']);
+
+/**
+ * Decode a CommandResult; unknown fields are rejected, as the server does.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeCommandResult(value: unknown, path = ''): CommandResult {
+  const obj = asObject(value, path);
+  rejectUnknown(obj, COMMAND_RESULT_FIELDS, path);
+  const decoded: CommandResult = {
+    v: get(obj, 'v', path, decodeCommandResultV),
+    id: get(obj, 'id', path, decodeCommandResultId),
+    device: get(obj, 'device', path, decodeCommandResultDevice),
+    status: get(obj, 'status', path, decodeCommandResultStatus),
+    deviceTs: get(obj, 'device_ts', path, decodeCommandResultDeviceTs),
+    reason: getOptional(obj, 'reason', path, decodeCommandResultReason),
+    detail: getOptional(obj, 'detail', path, decodeCommandResultDetail),
+  };
+  if (decoded.status === 'failed') {
+    checkPresent(decoded.reason, at(path, 'reason'));
+  }
+  return decoded;
+}
+
+/** Retained: what the device does now (reported state), topic sensebridge/v1/<device>/state. */
+export interface DeviceState {
+  /** Contract version. */
+  readonly v: 1;
+  /** Device id; also in the topic. */
+  readonly device: string;
+  /** When the device published it. Epoch ms, device clock. */
+  readonly deviceTs: number;
+  /** Its sample rate, readings per second. */
+  readonly rateHz: number;
+  /** Whether sampling is paused. */
+  readonly paused: boolean;
+  /** Whether the LED matrix is dimmed. */
+  readonly lowLight: boolean;
+  /** The 64 pixels shown, row by row from the top left; null while text scrolls. */
+  readonly pixels: readonly (readonly number[])[] | null;
+  /** The text scrolling now, or null. */
+  readonly text: string | null;
+  /** The last command it carried out; null since the agent started. */
+  readonly lastCommandId: string | null;
+}
+
+const decodeDeviceStateV = constant(1, 'unsupported_version');
+const decodeDeviceStateDevice = str(DEVICE_ID_PATTERN, 'bad_device_id');
+const decodeDeviceStateDeviceTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeDeviceStateRateHz = number(0, 50, true);
+const decodeDeviceStatePixels = nullable(list(list(integer(0, 255), 3, 3, 'wrong_type', 'wrong_type'), MATRIX_PIXELS, MATRIX_PIXELS, 'out_of_range', 'too_large'));
+const decodeDeviceStateText = nullable(str(/^[ -~]{1,200}$/, 'out_of_range'));
+const decodeDeviceStateLastCommandId = nullable(str(COMMAND_ID_PATTERN, 'out_of_range'));
+const DEVICE_STATE_FIELDS: ReadonlySet<string> = new Set(['v', 'device', 'device_ts', 'rate_hz', 'paused', 'low_light', 'pixels', 'text', 'last_command_id']);
+
+/**
+ * Decode a DeviceState; unknown fields are rejected, as the server does.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeDeviceState(value: unknown, path = ''): DeviceState {
+  const obj = asObject(value, path);
+  rejectUnknown(obj, DEVICE_STATE_FIELDS, path);
+  return {
+    v: get(obj, 'v', path, decodeDeviceStateV),
+    device: get(obj, 'device', path, decodeDeviceStateDevice),
+    deviceTs: get(obj, 'device_ts', path, decodeDeviceStateDeviceTs),
+    rateHz: get(obj, 'rate_hz', path, decodeDeviceStateRateHz),
+    paused: get(obj, 'paused', path, boolean),
+    lowLight: get(obj, 'low_light', path, boolean),
+    pixels: get(obj, 'pixels', path, decodeDeviceStatePixels),
+    text: get(obj, 'text', path, decodeDeviceStateText),
+    lastCommandId: get(obj, 'last_command_id', path, decodeDeviceStateLastCommandId),
+  };
+}
+
+/** One move of the Sense HAT's stick, topic sensebridge/v1/<device>/joystick. */
+export interface JoystickEvent {
+  /** Contract version. */
+  readonly v: 1;
+  /** Device id; also in the topic. */
+  readonly device: string;
+  /** New on every agent start. */
+  readonly boot: string;
+  /** Per-boot event number, counted apart from the readings: (device, boot, seq) stores it once. */
+  readonly seq: number;
+  /** When the stick moved. Epoch ms, device clock. */
+  readonly deviceTs: number;
+  /** Which way. */
+  readonly direction: 'up' | 'down' | 'left' | 'right' | 'middle';
+  /** Pressed, released or held. */
+  readonly action: 'pressed' | 'released' | 'held';
+}
+
+const decodeJoystickEventV = constant(1, 'unsupported_version');
+const decodeJoystickEventDevice = str(DEVICE_ID_PATTERN, 'bad_device_id');
+const decodeJoystickEventBoot = str(BOOT_ID_PATTERN, 'out_of_range');
+const decodeJoystickEventSeq = integer(0, MAX_SEQ);
+const decodeJoystickEventDeviceTs = integer(MIN_TIME_MS, MAX_TIME_MS);
+const decodeJoystickEventDirection = choice(['up', 'down', 'left', 'right', 'middle'] as const);
+const decodeJoystickEventAction = choice(['pressed', 'released', 'held'] as const);
+const JOYSTICK_EVENT_FIELDS: ReadonlySet<string> = new Set(['v', 'device', 'boot', 'seq', 'device_ts', 'direction', 'action']);
+
+/**
+ * Decode a JoystickEvent; unknown fields are rejected, as the server does.
+ *
+ * @throws DecodeError if the value breaks the contract.
+ */
+export function decodeJoystickEvent(value: unknown, path = ''): JoystickEvent {
+  const obj = asObject(value, path);
+  rejectUnknown(obj, JOYSTICK_EVENT_FIELDS, path);
+  return {
+    v: get(obj, 'v', path, decodeJoystickEventV),
+    device: get(obj, 'device', path, decodeJoystickEventDevice),
+    boot: get(obj, 'boot', path, decodeJoystickEventBoot),
+    seq: get(obj, 'seq', path, decodeJoystickEventSeq),
+    deviceTs: get(obj, 'device_ts', path, decodeJoystickEventDeviceTs),
+    direction: get(obj, 'direction', path, decodeJoystickEventDirection),
+    action: get(obj, 'action', path, decodeJoystickEventAction),
+  };
+}
 
 /** Server -> browser, first on every connection: the protocol version it speaks. */
 export interface HelloMessage {
@@ -1429,5 +2062,40 @@ export function encodeClientMessage(message: ClientMessage): string {
       return encodeSubscribeMessage(message);
     case 'unsubscribe':
       return encodeUnsubscribeMessage(message);
+  }
+}
+
+// --- commands (MQTT) -------------------------------------------------------------------
+
+/** Any command, told apart by `kind`. */
+export type Command = CommandShowText | CommandSetPixels | CommandClear | CommandSetLowLight | CommandSetRate | CommandPause | CommandResume;
+
+/**
+ * Decode a command payload (what the bridge publishes on a device's command topic).
+ *
+ * @throws DecodeError if the value is not a command of this contract.
+ */
+export function decodeCommand(value: unknown): Command {
+  const obj = asObject(value);
+  const kind = get(obj, 'kind', '', decodeType);
+  switch (kind) {
+    case 'show_text':
+      return decodeCommandShowText(obj);
+    case 'set_pixels':
+      return decodeCommandSetPixels(obj);
+    case 'clear':
+      return decodeCommandClear(obj);
+    case 'set_low_light':
+      return decodeCommandSetLowLight(obj);
+    case 'set_rate':
+      return decodeCommandSetRate(obj);
+    case 'pause':
+      return decodeCommandPause(obj);
+    case 'resume':
+      return decodeCommandResume(obj);
+    default: {
+      const shown = kind.slice(0, 32);
+      throw new DecodeError('unexpected_kind', `unknown command kind ${JSON.stringify(shown)}`, 'kind');
+    }
   }
 }

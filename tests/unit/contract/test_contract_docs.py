@@ -14,6 +14,15 @@ import yaml
 from contract_helpers import DOCS_DIR, GOLDEN_DIR, golden_text, validator
 
 from contract.channels import CHANNELS, Channel
+from contract.commands import (
+    COMMAND_ID_PATTERN,
+    MAX_COMMAND_BYTES,
+    MAX_COMMAND_RESULT_BYTES,
+    MAX_JOYSTICK_BYTES,
+    MAX_STATE_BYTES,
+    TEXT_PATTERN,
+    USER_NAME_PATTERN,
+)
 from contract.errors import Reason
 from contract.generate import COMMAND
 from contract.generate.schemas import SCHEMA_DIR
@@ -35,7 +44,7 @@ from contract.models import (
 )
 from contract.rest import ERROR_CODES
 from contract.spec import catalog
-from contract.spec.vocabulary import Surface, Time, walk_types
+from contract.spec.vocabulary import Time, walk_types
 from contract.topics import DEVICE_ID_PATTERN, Kind, topic
 
 ASYNCAPI = DOCS_DIR / "asyncapi.yaml"
@@ -126,14 +135,14 @@ def test_asyncapi_device_parameter_states_the_device_id_pattern() -> None:
     assert DEVICE_ID_PATTERN in asyncapi()["components"]["parameters"]["device"]["description"]
 
 
-def test_asyncapi_qos_1_everywhere_and_only_status_retained() -> None:
+def test_asyncapi_qos_1_everywhere_and_only_status_and_state_retained() -> None:
     for name, operation in asyncapi()["operations"].items():
         binding = operation["bindings"]["mqtt"]
         assert binding["qos"] == 1, name
         channel = _resolve(operation["channel"]["$ref"])
         assert isinstance(channel, dict)
         if operation["action"] == "send":
-            assert binding["retain"] == (channel["address"].endswith("/status")), name
+            assert binding["retain"] == (channel["address"].endswith(("/status", "/state"))), name
 
 
 def _examples() -> Iterator[tuple[str, dict[str, Any]]]:
@@ -206,7 +215,6 @@ def _time_field_names() -> set[str]:
     return {
         field.name
         for message in catalog.all_messages()
-        if message.surface is not Surface.MQTT
         for field in message.fields
         if any(isinstance(kind, Time) for kind in walk_types(field.type))
     }
@@ -244,6 +252,13 @@ def test_contract_md_lists_each_websocket_close_code(code: int) -> None:
         f"{MAX_CLIENT_MESSAGE_BYTES} bytes",
         f"{MAX_SUBSCRIPTIONS} devices",
         DEVICE_ID_PATTERN,
+        f"Limit: {MAX_COMMAND_BYTES} bytes",
+        f"Limit: {MAX_COMMAND_RESULT_BYTES} bytes",
+        f"Limit: {MAX_STATE_BYTES} bytes",
+        f"Limit: {MAX_JOYSTICK_BYTES} bytes",
+        COMMAND_ID_PATTERN,
+        USER_NAME_PATTERN,
+        TEXT_PATTERN,
     ],
 )
 def test_contract_md_states_the_limits_of_the_code(fact: str) -> None:

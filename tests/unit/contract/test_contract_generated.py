@@ -19,7 +19,22 @@ from contract.models import MAX_BATCH_READINGS, MAX_SEQ
 from contract.spec import catalog
 from contract.spec.vocabulary import Surface
 
-MQTT_STEMS = ("reading", "batch", "status", "ack")
+MQTT_STEMS = (
+    "reading",
+    "batch",
+    "status",
+    "ack",
+    "command-show-text",
+    "command-set-pixels",
+    "command-clear",
+    "command-set-low-light",
+    "command-set-rate",
+    "command-pause",
+    "command-resume",
+    "command-result",
+    "state",
+    "joystick",
+)
 
 
 def test_generated_files_are_up_to_date() -> None:

@@ -72,7 +72,23 @@ REST_GOLDEN = (
     "rest-error-rate-limited.json",
     "rest-error-csrf-failed.json",
 )
-ALL_GOLDEN = (*MQTT_GOLDEN, *WS_GOLDEN, *REST_GOLDEN)
+# The command messages (round trips and rejections in test_contract_commands.py).
+COMMAND_GOLDEN = (
+    "command-show-text.json",
+    "command-set-pixels.json",
+    "command-clear.json",
+    "command-set-low-light.json",
+    "command-set-rate.json",
+    "command-pause.json",
+    "command-resume.json",
+    "command-result-received.json",
+    "command-result-succeeded.json",
+    "command-result-failed.json",
+    "state.json",
+    "state-text.json",
+    "joystick.json",
+)
+ALL_GOLDEN = (*MQTT_GOLDEN, *COMMAND_GOLDEN, *WS_GOLDEN, *REST_GOLDEN)
 # Written exactly as the encoders write them; reading-minimal.json instead shows what a
 # decoder also accepts (an integer value, a timestamp without milliseconds).
 CANONICAL = tuple(name for name in MQTT_GOLDEN if name != "reading-minimal.json")

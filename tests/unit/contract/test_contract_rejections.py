@@ -382,8 +382,10 @@ def test_format_ts_refuses_times_outside_years_1_to_9999() -> None:
 
 # Produced elsewhere: by topics.parse (tests in test_contract_topics.py), by live.parse_client_message
 # (test_contract_live.py), by check_not_future and the non-finite guard (above). DEVICE_MISMATCH is
-# for adapters: the bridge compares the payload's device with the topic's.
+# for adapters: the bridge compares the payload's device with the topic's. BAD_TRANSITION is
+# commands.next_status's, and the command messages have their own cases (test_contract_commands.py).
 NOT_FROM_DECODERS = {
+    Reason.BAD_TRANSITION,
     Reason.BAD_TOPIC,
     Reason.FUTURE_TIMESTAMP,
     Reason.NOT_FINITE,

@@ -6,7 +6,7 @@ import pytest
 
 from contract import codec
 from contract.channels import CHANNELS, GROUPS, GROUPS_BY_NAME
-from contract.spec import catalog, ws
+from contract.spec import catalog, mqtt, ws
 from contract.spec.vocabulary import Clock, Field, Message, Surface, Time, walk_types
 
 MESSAGES = catalog.all_messages()
@@ -29,21 +29,30 @@ def test_there_are_time_fields_on_every_surface_and_both_clocks() -> None:
     assert {t.clock for _, _, t in TIME_FIELDS} == set(Clock)
 
 
+# The first MQTT payloads, which devices in the field publish, keep ``ts``; every later one names its clock.
+FIRST_MQTT_MESSAGES = {mqtt.READING, mqtt.BATCH_ITEM, mqtt.BATCH, mqtt.STATUS, mqtt.ACK}
+
+
 @pytest.mark.parametrize(
     ("message", "field", "time"),
-    [t for t in TIME_FIELDS if t[0].surface is not Surface.MQTT],
+    [t for t in TIME_FIELDS if t[0] not in FIRST_MQTT_MESSAGES],
     ids=lambda v: getattr(v, "name", ""),
 )
-def test_a_websocket_or_rest_time_field_names_its_clock_and_is_epoch_ms(
-    message: Message, field: Field, time: Time
-) -> None:
+def test_a_time_field_names_its_clock_and_is_epoch_ms(message: Message, field: Field, time: Time) -> None:
     assert field.name.endswith(f"{time.clock.value}_ts"), f"{message.name}.{field.name}"
     assert not time.iso
 
 
-@pytest.mark.parametrize(("message", "field", "time"), [t for t in TIME_FIELDS if t[0].surface is Surface.MQTT])
-def test_mqtt_keeps_ts_as_the_devices_iso_time(message: Message, field: Field, time: Time) -> None:
+@pytest.mark.parametrize(("message", "field", "time"), [t for t in TIME_FIELDS if t[0] in FIRST_MQTT_MESSAGES])
+def test_the_first_mqtt_payloads_keep_ts_as_the_devices_iso_time(message: Message, field: Field, time: Time) -> None:
     assert (field.name, time.clock, time.iso) == ("ts", Clock.DEVICE, True)
+
+
+def test_the_commands_carry_server_times_and_the_device_answers_on_its_clock() -> None:
+    clocks = {(m.name, f.name): t.clock for m, f, t in TIME_FIELDS if m.surface is Surface.MQTT and f.name != "ts"}
+    assert set(clocks.values()) == {Clock.SERVER, Clock.DEVICE}
+    assert all(clocks[(c.name, "issued_server_ts")] is Clock.SERVER for c in mqtt.COMMANDS)
+    assert clocks[("command-result", "device_ts")] is Clock.DEVICE
 
 
 def test_each_time_field_name_means_one_clock_everywhere() -> None:

@@ -16,7 +16,16 @@ def test_topic_and_parse_round_trip_for_every_kind(kind: Kind) -> None:
 
 
 def test_the_kinds_of_v1() -> None:
-    assert [k.value for k in Kind] == ["reading", "batch", "status", "ack"]
+    assert [k.value for k in Kind] == [
+        "reading",
+        "batch",
+        "status",
+        "ack",
+        "command",
+        "command-result",
+        "state",
+        "joystick",
+    ]
     assert PREFIX == "sensebridge/v1"
 
 
