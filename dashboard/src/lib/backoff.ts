@@ -32,3 +32,38 @@ export function backoffDelay(attempt: number, policy: BackoffPolicy, random: num
   const half = capped / 2;
   return Math.round(half + half * Math.min(Math.max(random, 0), 1));
 }
+
+/**
+ * One pending retry at a time: `schedule` replaces a pending one, `cancel` drops it.
+ *
+ * @param random Source of jitter in [0, 1), e.g. `Math.random`.
+ * @param policy The curve (default {@link RECONNECT_BACKOFF}).
+ */
+export class RetryTimer {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly random: () => number;
+  private readonly policy: BackoffPolicy;
+
+  constructor(random: () => number, policy: BackoffPolicy = RECONNECT_BACKOFF) {
+    this.random = random;
+    this.policy = policy;
+  }
+
+  /** Run `run(attempt + 1)` after the backoff delay of retry number `attempt`. */
+  schedule(attempt: number, run: (next: number) => void): void {
+    this.cancel();
+    const delay = backoffDelay(attempt, this.policy, this.random());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      run(attempt + 1);
+    }, delay);
+  }
+
+  /** Drop the pending retry, if any. */
+  cancel(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+}

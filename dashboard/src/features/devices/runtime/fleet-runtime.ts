@@ -9,7 +9,7 @@
  * and everything else show at the next frame.
  */
 import type { ApiClient } from '@/lib/api';
-import { backoffDelay, RECONNECT_BACKOFF } from '@/lib/backoff';
+import { RetryTimer } from '@/lib/backoff';
 import type { LiveEvent, LiveFeed } from '@/lib/live-socket';
 import { createStore, FrameBatch, type FrameScheduler, type Store, type StoreWriter } from '@/lib/store';
 
@@ -52,11 +52,12 @@ export class FleetRuntime {
   private devicesDrawnAt = -Infinity;
   private abort = new AbortController();
   private unlisten: (() => void) | null = null;
-  private retry: ReturnType<typeof setTimeout> | null = null;
+  private readonly retry: RetryTimer;
   private later: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: FleetRuntimeOptions) {
     this.options = options;
+    this.retry = new RetryTimer(options.random ?? Math.random);
     this.frames = new FrameBatch(options.schedule, () => {
       this.draw();
     });
@@ -87,12 +88,11 @@ export class FleetRuntime {
     this.unlisten?.();
     this.unlisten = null;
     this.abort.abort();
-    for (const timer of [this.retry, this.later]) {
-      if (timer !== null) {
-        clearTimeout(timer);
-      }
+    this.retry.cancel();
+    if (this.later !== null) {
+      clearTimeout(this.later);
+      this.later = null;
     }
-    this.retry = this.later = null;
     this.frames.cancel();
     this.options.feed.want(OWNER, []);
     this.state = INITIAL_FLEET;
@@ -126,17 +126,11 @@ export class FleetRuntime {
       case 'load':
         this.load(0);
         return;
-      case 'retry': {
-        if (this.retry !== null) {
-          clearTimeout(this.retry);
-        }
-        const delay = backoffDelay(effect.attempt, RECONNECT_BACKOFF, (this.options.random ?? Math.random)());
-        this.retry = setTimeout(() => {
-          this.retry = null;
-          this.load(effect.attempt + 1);
-        }, delay);
+      case 'retry':
+        this.retry.schedule(effect.attempt, (next) => {
+          this.load(next);
+        });
         return;
-      }
       case 'stream':
         this.options.feed.want(OWNER, effect.devices);
         return;

@@ -11,7 +11,7 @@
  * The session changes seldom, so it publishes at once (no frame batching).
  */
 import { ApiError } from '@/lib/api';
-import { backoffDelay, RECONNECT_BACKOFF } from '@/lib/backoff';
+import { RetryTimer } from '@/lib/backoff';
 import type { LiveFeed } from '@/lib/live-socket';
 import { createStore, type Store, type StoreWriter } from '@/lib/store';
 
@@ -64,10 +64,11 @@ export class SessionRuntime {
   private state: SessionState = INITIAL_SESSION;
   private abort = new AbortController();
   private unlisten: (() => void) | null = null;
-  private retry: ReturnType<typeof setTimeout> | null = null;
+  private readonly retry: RetryTimer;
 
   constructor(options: SessionRuntimeOptions) {
     this.options = options;
+    this.retry = new RetryTimer(options.random ?? Math.random);
   }
 
   /** What the UI renders. */
@@ -94,10 +95,7 @@ export class SessionRuntime {
     this.unlisten?.();
     this.unlisten = null;
     this.abort.abort();
-    if (this.retry !== null) {
-      clearTimeout(this.retry);
-      this.retry = null;
-    }
+    this.retry.cancel();
     this.state = INITIAL_SESSION;
     this.writer.publish(INITIAL_SESSION);
   }
@@ -148,17 +146,11 @@ export class SessionRuntime {
       case 'check':
         this.check(0);
         return;
-      case 'retry': {
-        if (this.retry !== null) {
-          clearTimeout(this.retry);
-        }
-        const delay = backoffDelay(effect.attempt, RECONNECT_BACKOFF, (this.options.random ?? Math.random)());
-        this.retry = setTimeout(() => {
-          this.retry = null;
-          this.check(effect.attempt + 1);
-        }, delay);
+      case 'retry':
+        this.retry.schedule(effect.attempt, (next) => {
+          this.check(next);
+        });
         return;
-      }
       case 'login':
         this.follow(
           api.login({ username: effect.username, password: effect.password }),
